@@ -1,0 +1,106 @@
+"""What a cleaner is, and how its proposals are applied and recorded.
+
+A cleaner is a small pure function with one job: it reads the current lines of a document and returns
+proposals (this line, or this span of it, goes, for this rule and reason). It never mutates the
+document, never counts and never logs. ``apply`` is the one place that changes lines and writes the
+removal records, so every cleaner gets auditing and reversibility for free (the propose-then-apply
+shape of dolma's taggers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .document import Metadata, Removal
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """A line of the text a stage received; ``n`` is its index there and never changes."""
+
+    n: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """A cleaner's proposal: remove line ``n`` (whole, or ``text[start:end]``), optionally lifting a value.
+
+    ``value`` is what goes to ``field`` for ``to_metadata`` (a title, a name, a ``datetime.date``).
+    """
+
+    n: int
+    rule: str
+    kind: str
+    action: str
+    reason: str
+    start: int = 0
+    end: int | None = None
+    field: str | None = None
+    value: Any = None
+
+
+@dataclass
+class Context:
+    """What cleaners may read besides the lines: the metadata found so far and run-wide knowledge."""
+
+    meta: Metadata = field(default_factory=Metadata)
+    #: Folded lines known to be boilerplate across the corpus (mined per run), with their counts.
+    common_lines: frozenset[str] = frozenset()
+    #: Lines (by ``n``) that a rule already judged boilerplate, and of which kind; zone scoring uses it.
+    marked: dict[int, str] = field(default_factory=dict)
+
+
+Cleaner = Callable[[Sequence[Line], Context], list[Proposal]]
+
+
+def apply(lines: list[Line], proposals: Sequence[Proposal], ctx: Context, removals: list[Removal]) -> list[Line]:
+    """Apply proposals in order, record each as a removal, and return the surviving lines.
+
+    A metadata value is kept only when the field is still empty: the first title, author or date found
+    wins, and a later one is recorded as dropped so that nothing is lost silently.
+    """
+    if not proposals:
+        return lines
+    by_n = {line.n: i for i, line in enumerate(lines)}
+    current: dict[int, str | None] = {line.n: line.text for line in lines}
+    for p in proposals:
+        text = current.get(p.n)
+        if text is None or p.n not in by_n:
+            continue
+        action = p.action
+        if action == "to_metadata" and p.field:
+            if getattr(ctx.meta, p.field) is None and p.value not in (None, ""):
+                setattr(ctx.meta, p.field, p.value)
+            elif p.kind in ("title", "byline", "metadata"):
+                action = "drop"
+        end = len(text) if p.end is None else p.end
+        whole = p.start == 0 and end >= len(text)
+        piece = text if whole else text[p.start:end]
+        removals.append(Removal(p.n, piece, p.rule, p.kind, action if whole or action != "drop" else "strip",
+                                p.reason, "clean", p.start, p.field if action == "to_metadata" else None))
+        if whole:
+            current[p.n] = None
+        else:
+            current[p.n] = text[: p.start] + text[end:]
+        ctx.marked[p.n] = p.kind
+    return [Line(line.n, current[line.n]) for line in lines if current[line.n] is not None]
+
+
+def rebuild(output: Sequence[Line], removals: Sequence[Removal]) -> list[str]:
+    """Undo a stage's removals: the lines the stage received, rebuilt from its output and its records.
+
+    Used by the tests (and by anyone auditing) to prove that every character that went is accounted for.
+    """
+    lines: dict[int, str] = {line.n: line.text for line in output}
+    for r in reversed(removals):
+        if r.stage != "clean":
+            continue
+        if r.line not in lines:
+            lines[r.line] = r.text
+        else:
+            kept = lines[r.line]
+            lines[r.line] = kept[: r.start] + r.text + kept[r.start:]
+    return [lines[n] for n in sorted(lines)]

@@ -1,0 +1,204 @@
+"""Lift metadata out of the body: the headline, the publication date, the author's box.
+
+News pages print their metadata as lines of text: the page title and the headline (often twice, or
+glued behind a breadcrumb), a "date 2026-01-12" field, a "Name - Nov 19, 2019" byline, an author box
+at the end. These cleaners move such lines into metadata fields (``to_metadata``) so the body keeps
+only the article and nothing about the page is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import regex
+
+from .cleaner import Context, Line, Proposal
+from .dates import DATE, to_date
+from .rules.bylines import NAME
+from .text import fold, is_headline, is_prose, word_count
+
+#: How far into the page a headline is looked for. Pages print the headline before the first paragraph,
+#: but a select-all copy can put 400 lines of menu in front of it.
+HEAD_LINES = 400
+
+_SITE_SUFFIX = regex.compile(r"^(?P<title>.{10,}?)\s+(?:[-|–—•·:]|::)\s+(?P<site>[^-|–—•·]{2,40})$")
+_DATE_FIELD = regex.compile(
+    r"^(?:(?:date|dated|published|publish date|published on|posted|posted on|updated|last updated|"
+    r"veröffentlicht(?: am)?|aktualisiert(?: am)?|stand|publié le|mis à jour le|publicado(?: el)?|"
+    r"actualizado(?: el)?|pubblicato(?: il)?|aggiornato(?: il)?|gepubliceerd(?: op)?)\s*:?\s*)?",
+    regex.IGNORECASE,
+)
+_NAME_LINE = regex.compile(rf"(?P<name>{NAME})")
+_NAME_DATE = regex.compile(rf"(?P<name>{NAME})\s*(?:[-|–—•·,]|\bon\b)\s*(?=\S)")
+_BIO = regex.compile(
+    rf"(?P<name>{NAME}) (?:is|was|has been|covers|writes|joined|reports)\b.{{0,400}}",
+)
+_ROLE_WORDS = regex.compile(
+    r"\b(?:writer|reporter|editor|journalist|correspondent|columnist|contributor|author|owner|co-owner|founder|"
+    r"analyst|producer|covers|writes|graduate|based in|freelance|blogger|host)\b",
+    regex.IGNORECASE,
+)
+
+
+def _head(lines: Sequence[Line]) -> list[int]:
+    """Positions of the lines before the first prose line: where headline and byline sit."""
+    out = []
+    for i, line in enumerate(lines[:HEAD_LINES]):
+        if is_prose(line.text):
+            break
+        out.append(i)
+    return out
+
+
+def lift_title(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
+    """Find the headline among the lines before the article and move it to ``title``.
+
+    In order: a headline printed twice (the page title and the h1); a line that ends with another (a
+    breadcrumb glued to the headline) or starts with it (the page title with the site's name after it);
+    else the first line when it reads as a headline.
+    """
+    head = _head(lines)
+    if ctx.meta.title:
+        return _drop_known_title(lines, head, ctx.meta.title)
+    folded = {i: fold(lines[i].text) for i in head}
+    candidates = [i for i in head if is_headline(lines[i].text) and word_count(lines[i].text) >= 2]
+    # A headline printed twice: keep the later copy (the h1, nearest the article) as the title.
+    for j in reversed(candidates):
+        twins = [i for i in head if i != j and folded[i] == folded[j]]
+        if twins:
+            return _title_and_echoes(lines, head, j, folded)
+    # A headline glued behind a breadcrumb, or followed by the site's name.
+    for j in candidates:
+        if word_count(lines[j].text) < 3:
+            continue
+        for i in head:
+            if i != j and len(folded[i]) > len(folded[j]) and (
+                folded[i].endswith(folded[j]) or folded[i].startswith(folded[j])
+            ):
+                return _title_and_echoes(lines, head, j, folded)
+    if candidates and candidates[0] == head[0] and word_count(lines[head[0]].text) >= 3:
+        line = lines[head[0]]
+        m = _SITE_SUFFIX.match(line.text)
+        if m and word_count(m["site"]) <= 4 and word_count(m["title"]) >= 3:
+            if ctx.meta.site is None:
+                ctx.meta.site = m["site"].strip()
+            return [Proposal(line.n, "title.page_title_v1", "title", "to_metadata",
+                             "the page title (headline and site name) printed as the first line",
+                             field="title", value=m["title"].strip())]
+        return [Proposal(line.n, "title.first_line_v1", "title", "to_metadata",
+                         "the first line reads as a headline", field="title", value=line.text)]
+    return []
+
+
+def _title_and_echoes(lines: Sequence[Line], head: list[int], j: int, folded: dict[int, str]) -> list[Proposal]:
+    title = lines[j].text
+    key = folded[j]
+    props = [Proposal(lines[j].n, "title.repeated_headline_v1", "title", "to_metadata",
+                      "the headline, printed again before the article", field="title", value=title)]
+    for i in head:
+        if i == j:
+            continue
+        if folded[i] == key:
+            props.append(Proposal(lines[i].n, "title.repeated_headline_v1", "title", "drop",
+                                  "another copy of the headline"))
+        elif folded[i].endswith(key) and len(folded[i]) > len(key):
+            props.append(Proposal(lines[i].n, "title.breadcrumb_glued_v1", "navigation", "drop",
+                                  "a breadcrumb with the headline glued to its end"))
+        elif folded[i].startswith(key) and len(folded[i]) > len(key):
+            props.append(Proposal(lines[i].n, "title.page_title_v1", "title", "drop",
+                                  "the page title: the headline followed by the site's name"))
+    return sorted(props, key=lambda p: p.n)
+
+
+def _drop_known_title(lines: Sequence[Line], head: list[int], title: str) -> list[Proposal]:
+    """With the title already known (from the record or the HTML), drop its copies near the top."""
+    key = fold(title)
+    props = []
+    positions = head or list(range(min(3, len(lines))))
+    for i in positions[:HEAD_LINES]:
+        f = fold(lines[i].text)
+        if f == key or (len(key) >= 20 and len(f) > len(key) and (f.startswith(key) or f.endswith(key))
+                        and word_count(lines[i].text) <= word_count(title) + 6):
+            props.append(Proposal(lines[i].n, "title.repeated_headline_v1", "title", "drop",
+                                  "a copy of the document's title"))
+    return props
+
+
+def lift_date(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
+    """Move a leading date field, a date line or the date of a byline into ``date``.
+
+    Only the lines before the article and its first lines are searched: a date inside the article's
+    prose is content ("The deal closed on March 3, 2021"), never metadata.
+    """
+    head = _head(lines)
+    limit = (head[-1] + 2) if head else 1
+    props: list[Proposal] = []
+    for line in lines[: min(limit + 1, len(lines))]:
+        text = line.text
+        found = DATE.search(text, timeout=0.5)
+        if not found:
+            continue
+        date = to_date(found)
+        if date is None:
+            continue
+        prefix = _DATE_FIELD.match(text[: found.start()])
+        if prefix and prefix.end() == found.start():
+            rest = text[found.end():]
+            if not rest.strip(" ,|-–—•·"):
+                props.append(Proposal(line.n, "metadata.date_line_v1", "metadata", "to_metadata",
+                                      "a publication date on a line of its own", field="date", value=date))
+                continue
+            if prefix.group() and is_prose(rest):
+                end = found.end() + len(rest) - len(rest.lstrip())
+                props.append(Proposal(line.n, "metadata.date_field_v1", "metadata", "to_metadata",
+                                      "a date field printed before the first paragraph", 0, end,
+                                      field="date", value=date))
+                continue
+        if word_count(text) <= 16 and not is_prose(text):
+            before = text[: found.start()]
+            byline = _NAME_DATE.fullmatch(before) or regex.fullmatch(r"(?i:by)\s*" + _NAME_DATE.pattern, before)
+            start = found.start()
+            while start > 0 and text[start - 1] in " -|–—•·,":
+                start -= 1
+            if byline and not text[found.end():].strip(" ,|-–—•·"):
+                props.append(Proposal(line.n, "metadata.byline_date_v1", "metadata", "to_metadata",
+                                      "the date printed in a byline", start, None, field="date", value=date))
+                props.append(Proposal(line.n, "byline.name_date_v1", "byline", "to_metadata",
+                                      "a byline naming the author beside the date", field="author",
+                                      value=byline["name"].strip()))
+    return props
+
+
+def lift_author_box(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
+    """An author box after the article: a name line, then lines that start with that name (link, bio).
+
+    The name goes to ``author`` (when no byline gave one) and the box is dropped. A bio line alone
+    ("Jane Doe is a reporter covering...") near the end counts too.
+    """
+    props: list[Proposal] = []
+    tail_start = max(0, len(lines) - 15)
+    taken: set[int] = set()
+    for i in range(tail_start, len(lines)):
+        text = lines[i].text
+        if i in taken or not _NAME_LINE.fullmatch(text) or not 2 <= len(text.split()) <= 4:
+            continue
+        followers = [k for k in range(i + 1, min(i + 4, len(lines))) if lines[k].text.startswith(text)
+                     and len(lines[k].text) > len(text)]
+        if not followers:
+            continue
+        props.append(Proposal(lines[i].n, "author_box.name_v1", "author_box", "to_metadata",
+                              "the name heading an author box", field="author", value=text))
+        for k in followers:
+            taken.add(k)
+            props.append(Proposal(lines[k].n, "author_box.entry_v1", "author_box", "drop",
+                                  "a line of the author box (profile link or bio)"))
+    for i in range(tail_start, len(lines)):
+        if i in taken:
+            continue
+        m = _BIO.fullmatch(lines[i].text)
+        if m and _ROLE_WORDS.search(lines[i].text) and word_count(lines[i].text) <= 80 and (
+            i >= len(lines) - 6 or (ctx.meta.author and m["name"].startswith(ctx.meta.author))
+        ):
+            props.append(Proposal(lines[i].n, "author_box.bio_v1", "author_box", "drop",
+                                  "an author's bio after the article"))
+    return sorted(props, key=lambda p: p.n)

@@ -1,0 +1,152 @@
+"""The per-document pipeline: repair, lift metadata, remove, in that order, recording every step.
+
+This module owns the loop, the records and the bookkeeping, so each cleaner stays a small pure
+function (datatrove's base-filter shape, dolma's propose-then-apply). Nothing here reads files,
+prints or knows about engines: the runner, the Arrow stage and Ray all call ``clean_record``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from . import language
+from .cleaner import Cleaner, Context, Line, apply
+from .dates import parse_date
+from .document import Document, Metadata, RawRecord, Removal
+from .lift import lift_author_box, lift_date, lift_title
+from .repair import repair
+from .rules import RuleSet, default_rules
+from .zones import line_rules, repeated_lines, zones
+
+
+@dataclass(frozen=True)
+class CleanOptions:
+    """Switches for the text cleaners. Defaults are what the quality gate measures."""
+
+    zones: bool = True
+    repeated_lines: bool = True
+    detect_language: bool = True
+    #: Folded lines known to be boilerplate in this corpus (from the corpus step), if any.
+    common_lines: frozenset[str] = frozenset()
+
+
+@dataclass
+class Cleaned:
+    """What ``clean_text`` returns: the body, its metadata and every removal, in order."""
+
+    text: str
+    title: str | None
+    author: str | None
+    date: dt.date | None
+    site: str | None
+    language: str | None
+    removals: list[Removal] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+
+
+@functools.cache
+def _rules() -> RuleSet:
+    return default_rules()
+
+
+def cleaners(options: CleanOptions) -> list[Cleaner]:
+    """The removal cleaners in order: lift first, then rules, then what needs the rules' verdicts."""
+    steps: list[Cleaner] = [lift_title, lift_date, line_rules(_rules()), lift_author_box]
+    if options.repeated_lines:
+        steps.append(repeated_lines)
+    if options.zones:
+        steps.append(zones)
+    return steps
+
+
+def clean_text(text: str, *, meta: Metadata | None = None, options: CleanOptions | None = None) -> Cleaned:
+    """Clean one plain-text page.
+
+    Args:
+        text: the page as decoded text, navigation and all.
+        meta: metadata already known (from the record or the HTML); found values never override it.
+        options: cleaner switches; the defaults are the measured ones.
+
+    Returns:
+        The cleaned body (one paragraph per line, no blank lines, no title line), lifted metadata and
+        the removals, each with its stage, rule, kind, action and reason.
+    """
+    options = options or CleanOptions()
+    meta = Metadata(**{k: getattr(meta, k) for k in Metadata.__slots__}) if meta else Metadata()
+    repaired = repair(text)
+    removals = list(repaired.removals)
+    lines = [Line(i, t) for i, t in enumerate(repaired.lines)]
+    ctx = Context(meta=meta, common_lines=options.common_lines)
+    for step in cleaners(options):
+        lines = apply(lines, step(lines, ctx), ctx, removals)
+    body = "\n".join(line.text for line in lines)
+    if options.detect_language and meta.language is None:
+        meta.language = language.detect(body)
+    if meta.site is None and meta.url:
+        meta.site = _host(meta.url)
+    return Cleaned(body, meta.title, meta.author, meta.date, meta.site, meta.language, removals, lines)
+
+
+def clean_html(html: str, url: str | None = None, *, options: CleanOptions | None = None) -> Cleaned:
+    """Extract the article from an HTML page with trafilatura, then run the same text cleaners."""
+    from .html import extract_html
+
+    extracted = extract_html(html, url)
+    meta = Metadata(url=extracted.url or url, title=extracted.title, author=extracted.author,
+                    date=parse_date(extracted.date) if extracted.date else None, site=extracted.site,
+                    language=None)
+    return clean_text(extracted.text, meta=meta, options=options)
+
+
+def clean_record(record: RawRecord, options: CleanOptions | None = None) -> Document:
+    """Clean one record from a reader into a ``Document`` (status ``ok`` or ``empty``).
+
+    Errors in the input (undecodable HTML, a runaway pattern) raise; the runner turns them into a
+    ``failed`` document with the reason, so one bad page never costs the run.
+    """
+    given = Metadata(url=record.url, title=record.title or None, author=record.author or None,
+                     date=parse_date(record.date) if record.date else None)
+    if record.html is not None:
+        cleaned = _clean_html_record(record.html, given, options)
+        n_in = len(record.html)
+    else:
+        cleaned = clean_text(record.text or "", meta=given, options=options)
+        n_in = len(record.text or "")
+    meta = Metadata(url=record.url or given.url, title=cleaned.title, author=cleaned.author, date=cleaned.date,
+                    site=cleaned.site, language=cleaned.language)
+    return Document(id=record.id, source=record.source, format=record.format, text=cleaned.text, meta=meta,
+                    n_chars_in=n_in, status="ok" if cleaned.text else "empty",
+                    removals=[*record.repairs, *cleaned.removals])
+
+
+def _clean_html_record(html: str, given: Metadata, options: CleanOptions | None) -> Cleaned:
+    from .html import extract_html
+
+    extracted = extract_html(html, given.url)
+    meta = Metadata(
+        url=given.url or extracted.url,
+        title=given.title or extracted.title,
+        author=given.author or extracted.author,
+        date=given.date or (parse_date(extracted.date) if extracted.date else None),
+        site=extracted.site,
+    )
+    return clean_text(extracted.text, meta=meta, options=options)
+
+
+def _host(url: str) -> str | None:
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.") or None
+
+
+def reconstruct(cleaned: Cleaned) -> list[str]:
+    """The repaired lines the clean stage received, rebuilt from the output and the removals."""
+    from .cleaner import rebuild
+
+    return rebuild(cleaned.lines, cleaned.removals)
+
+
+__all__: Sequence[str] = ("CleanOptions", "Cleaned", "clean_text", "clean_html", "clean_record", "reconstruct")

@@ -1,0 +1,104 @@
+"""Ads, sponsored labels, stock-pitch promos and newsletter blurbs.
+
+These lines sell something to the reader rather than report. The cues are the fixed labels ad servers
+and CMSs print ("Advertisement", "Anzeige") and the imperative sales phrases of promo boxes ("Read more
+here", "free analysis", "Sign up for our newsletter"). Plain prose about advertising or newsletters
+must survive, hence the counterexamples.
+"""
+
+from __future__ import annotations
+
+from .base import LineRule, words
+
+_AD_LABELS = words(
+    "advertisement", "advertisements", "advertising", "advert", "ad", "ads", "sponsored", "sponsored content",
+    "sponsored by", "paid content", "paid post", "promoted", "promoted content", "partner content",
+    "anzeige", "werbung", "publicidad", "publicité", "pubblicità", "reclame", "advertentie", "annons",
+    "реклама", "広告", "广告", "story continues below advertisement", "article continues below advertisement",
+    "article continues below", "story continues below", "continue reading below", "content continues below",
+    "scroll to continue with content", "skip ad", "ad feedback", "report this ad", "remove ads",
+    "close ad", "advertise with us",
+)
+
+RULES = (
+    LineRule(
+        name="ad.label_v1",
+        kind="ad",
+        reason="a label an ad server or CMS prints where an ad sits",
+        pattern=rf"[-–—\[\(|*\s]*{_AD_LABELS}[-–—\]\)|*:\s]*",
+        examples=("Advertisement", "Ad", "- Advertisement -", "ADVERTISEMENT", "Anzeige", "Story continues below advertisement",
+                  "[Ad]", "Sponsored Content", "Scroll to continue with content"),
+        counterexamples=("The ad market grew 8% in May.", "Advertising revenue rose 8%, the company said.",
+                         "Ad spending slowed in the third quarter."),
+    ),
+    LineRule(
+        name="promo.stock_pitch_v1",
+        kind="promo",
+        reason="a stock-tip sales pitch (buy-or-sell teaser, free analysis offer) inserted in financial news",
+        pattern=r"(?:\b(?:buy|sell) or (?:buy|sell)\s*\?|\bfree (?:stock )?(?:analysis|report|guide)\b|"
+        r"\burgent action\b|\bfind out what to do now\b|\bread more here\b|\bstock advisor\b|"
+        r"\b(?:\d+|ten|five|three) stocks? (?:to buy|we like better)\b|"
+        r"\bbefore you (?:buy|consider) (?:stock in|shares of)\b)",
+        search=True,
+        max_words=60,
+        examples=("Alibaba Stock: Buy or Sell?! New Alibaba Analysis from January 30 delivers the answer:",
+                  "Alibaba: Buy or sell? Read more here...",
+                  "Urgent action needed for Tesla investors. Find out what to do now in the current free analysis.",
+                  "Before you buy stock in Nvidia, consider this:",
+                  "10 stocks we like better than Walmart"),
+        counterexamples=("Analysts were split on whether to buy or sell the stock after the report.",
+                         "The company said the free trial period would end in March for most users of the app.",
+                         "Investors should read the filing closely, one analyst said."),
+    ),
+    LineRule(
+        name="promo.should_you_buy_v1",
+        kind="promo",
+        reason="a teaser question asking the reader whether to buy or sell a stock",
+        pattern=r"(?=.*\b(?:buy|sell|invest|stock|shares)\w*)(?:(?:should|is it|are|is now)\b[^?.!]{0,90}\?\s*)"
+        r"(?:(?:or|and)\b[^?.!]{0,90}\?\s*)*",
+        examples=("Should investors sell immediately? Or is it worth buying Alibaba?",
+                  "Should you invest $1,000 in Nvidia right now?", "Is it time to buy Apple stock?"),
+        counterexamples=("Should you buy now? Analysts disagree, and the company's guidance was cut twice this year.",
+                         "Should regulators step in?", "Is it worth the wait?"),
+    ),
+    LineRule(
+        name="newsletter.signup_v1",
+        kind="newsletter",
+        reason="a newsletter or e-mail sign-up blurb",
+        pattern=r"(?:\b(?:sign up|subscribe|register)\b.{0,80}\bnewsletters?\b|\bnewsletters?\b.{0,60}\b(?:sign up|subscribe)\b|"
+        r"\bdelivered (?:straight |directly |right )?to your inbox\b|\benter your e-?mail\b|"
+        r"\bget (?:the|our) (?:latest|best|top)\b.{0,60}\b(?:inbox|newsletter|e-?mail)\b|"
+        r"\byour e-?mail address\b|\bby (?:signing up|subscribing),? you agree\b|"
+        r"\bthanks? (?:you )?for (?:signing up|subscribing)\b)",
+        search=True,
+        max_words=45,
+        examples=("Subscribe to our newsletter", "Sign up for our daily newsletter to get the latest news.",
+                  "Get the latest tech news delivered to your inbox.", "Enter your email address",
+                  "By signing up, you agree to our Terms of Use and Privacy Policy."),
+        counterexamples=("Newsletters have become a big business for independent journalists, the report found.",
+                         "More than 2 million people subscribe to the service, the company said."),
+    ),
+    LineRule(
+        name="newsletter.label_v1",
+        kind="newsletter",
+        reason="a bare subscribe or sign-up button label",
+        pattern=words("subscribe", "subscribe now", "sign up", "sign up now", "newsletter", "newsletters", "join now",
+                      "get the newsletter", "free newsletter", "subscribe today", "subscribe for full access",
+                      "already a subscriber?", "become a member", "support our journalism", "donate", "abonnieren",
+                      "abonnez-vous", "suscríbete", "iscriviti") + r"[!.:]?",
+        examples=("Subscribe", "Sign up", "Newsletter", "Already a subscriber?", "Support our journalism"),
+        counterexamples=("Subscribers rose 8% in the quarter.", "Sign up rates fell after the change, the firm said."),
+    ),
+    LineRule(
+        name="promo.read_more_v1",
+        kind="promo",
+        reason="a teaser link to more content",
+        pattern=words("read more", "read more here", "continue reading", "read the full story", "read the full article",
+                      "read full story", "read full article", "full story", "click here", "click here to read more",
+                      "learn more", "find out more", "see more", "show more", "view more", "load more",
+                      "weiterlesen", "mehr lesen", "lire la suite", "leer más", "leggi anche", "leggi tutto",
+                      "lees meer") + r"\s*(?:[.…:»›→>]|\.\.\.)*",
+        examples=("Read more", "Continue reading...", "Read the full story »", "Load more", "Weiterlesen"),
+        counterexamples=("Read more books, the survey told parents.", "Learn more about the plan at a town hall on Monday."),
+    ),
+)

@@ -1,0 +1,170 @@
+"""Navigation, share rows, social labels, related-story lists, comments and markup leftovers.
+
+Page chrome that a select-all copy brings along: breadcrumbs, skip links, menu rows, share buttons,
+social logos' alt text, "Related" headers, counters, and template placeholders. Most are short fixed
+labels, so rules match whole lines; sub-headings of the article are short too, which is why a rule
+here names a label, never "any short line".
+"""
+
+from __future__ import annotations
+
+from .base import LineRule, words
+
+_NETWORK = (
+    r"(?:facebook|twitter|x|linkedin|instagram|youtube|tiktok|pinterest|reddit|whatsapp|telegram|threads|"
+    r"bluesky|mastodon|tumblr|flipboard|snapchat|vk|weibo|wechat|line|xing|pocket|email|e-mail|mail|print|sms|rss|"
+    r"messenger|google\+?|copy link|copy url|copy|link|comments?|tweet|pin|share|teilen|partager|compartir|condividi)"
+)
+
+RULES = (
+    LineRule(
+        name="navigation.breadcrumb_v1",
+        kind="navigation",
+        reason="a breadcrumb trail of section links",
+        pattern=r"(?:home|start|startseite|inicio|accueil|news)\s*(?:[>»›/|→]|\s-\s)\s*[^.!?]{0,150}",
+        max_words=20,
+        examples=("Home > News > World", "Home / Tech / AI", "Home » Business » Markets"),
+        counterexamples=("Home prices rose 8% in May / June, the agency said.", "Home is where the heart is."),
+    ),
+    LineRule(
+        name="navigation.skip_v1",
+        kind="navigation",
+        reason="a skip link, menu toggle or account control",
+        pattern=words("skip to content", "skip to main content", "skip to navigation", "skip to footer",
+                      "jump to navigation", "jump to content", "toggle navigation", "open menu", "close menu", "menu",
+                      "main menu", "search", "search for:", "close", "open", "sign in", "log in", "login", "log out",
+                      "register", "my account", "subscribe sign in", "sign in subscribe", "account", "edition",
+                      "english edition", "select language", "language", "back to top", "go to top", "top",
+                      "previous", "next", "previous article", "next article", "prev", "more", "explore", "sections",
+                      "print edition", "today's paper", "e-paper", "epaper", "accedi", "anmelden", "suche",
+                      "connexion", "rechercher", "buscar", "iniciar sesión", "cerca", "zoeken") + r"[:.]?",
+        examples=("Skip to content", "Menu", "Search", "Subscribe Sign In", "Back to top", "Next article"),
+        counterexamples=("Search teams found the boat on Monday.", "Next year the plant will close."),
+    ),
+    LineRule(
+        name="navigation.menu_row_v1",
+        kind="navigation",
+        reason="a row of three or more short links separated by slashes, bars or bullets",
+        pattern=r"[^/|•·]{1,40}(?:\s+[/|•·]\s+[^/|•·]{1,40}){2,}",
+        max_words=30,
+        examples=("About / Advertise / Tip Us / Contact", "Privacy Policy | Terms of Use | Cookie Settings",
+                  "News • Sport • Weather"),
+        counterexamples=("Revenue rose 8% / 10% / 12% across the three units in the quarter, the company said on Monday.",),
+    ),
+    LineRule(
+        name="navigation.tags_v1",
+        kind="navigation",
+        reason="a tag, topic or category list",
+        pattern=r"(?:tags?|topics?|filed under|categories|category|keywords|themen|schlagwörter|étiquettes|"
+        r"etiquetas|argomenti)(?:\s*:\s*\S.{0,200}|\s+[^.,;:!?]{1,200})",
+        max_words=30,
+        examples=("Tags: Alibaba, AI, Qwen", "Topics concept EV LA Auto Show 2019 Volkswagen VW", "Filed under: Markets"),
+        counterexamples=("Topics of the talks included tariffs and farm subsidies, officials said.",
+                         "Tags are now required on all cattle, the ministry said."),
+    ),
+    LineRule(
+        name="related.header_v1",
+        kind="related",
+        reason="the header of a related, recommended or popular-stories list",
+        pattern=words("related", "related articles", "related stories", "related posts", "related content",
+                      "related news", "related coverage", "related topics", "must read", "must reads", "read next",
+                      "read this next", "up next", "what to read next", "recommended", "recommended for you",
+                      "recommended stories", "recommended reading", "most popular", "most read", "most viewed",
+                      "popular", "popular now", "trending", "trending now", "trending stories", "top stories",
+                      "latest news", "latest stories", "latest", "editor's picks", "editors' picks", "you may also like",
+                      "you might also like", "you may be interested in", "don't miss", "more stories", "more news",
+                      "more on this story", "more on this topic", "also read", "see also", "also on", "story timeline",
+                      "more in", "in other news", "around the web", "from the web", "promoted stories",
+                      "sponsored stories", "more for you", "top picks", "more", "the latest", "featured", "featured stories",
+                      "das könnte sie auch interessieren", "mehr zum thema", "à lire aussi", "lire aussi",
+                      "te puede interesar", "leggi anche", "potrebbe interessarti", "lees ook", "meest gelezen")
+        + r"(?:\s+(?:bits & bytes|from [^.!?]{1,40}|on [^.!?]{1,40}))?\s*[:.]?",
+        examples=("Must Read", "Related Articles", "You may also like", "Story Timeline", "More from Reuters",
+                  "Must Read Bits & Bytes"),
+        counterexamples=("Related shares fell 3% on Monday.", "Popular support for the plan is waning."),
+    ),
+    LineRule(
+        name="related.link_v1",
+        kind="related",
+        reason="an inline 'Related:' or 'Read also:' link to another story",
+        pattern=r"(?:related|read also|also read|read more|see also|more|recommended|watch|listen|lesen sie auch|"
+        r"mehr dazu|lire aussi|à lire aussi|leer también|lee también|leggi anche|lees ook)\s*:\s*\S.{0,200}",
+        max_words=35,
+        examples=("Related: Alibaba shares jump on AI hopes", "Read also: The best phones of 2024",
+                  "WATCH: Firefighters battle the blaze"),
+        counterexamples=("More than 100 people attended the rally, police said.",),
+    ),
+    LineRule(
+        name="share.label_v1",
+        kind="share",
+        reason="share buttons and their labels",
+        pattern=rf"(?:share(?: this)?(?: article| story| post| page)?(?: on| via)?|tweet this|email this|"
+        rf"share on {_NETWORK}|{_NETWORK})(?:\s*[,|/•·]?\s*{_NETWORK}){{0,12}}\s*[:!]?",
+        examples=("Share", "Share this article", "Facebook Twitter LinkedIn Email", "Tweet", "Share on WhatsApp",
+                  "Facebook", "Copy link"),
+        counterexamples=("Share prices fell 3% on Monday.", "Twitter said it would change the rule."),
+    ),
+    LineRule(
+        name="social.logo_v1",
+        kind="social",
+        reason="the alt text of a social network's logo or icon",
+        pattern=rf"(?:{_NETWORK}|youtube channel)\s*(?:logo|icon|button|link)s?",
+        examples=("Instagram logo", "LinkedIn logo", "Facebook icon", "Twitter logo"),
+        counterexamples=("The Twitter logo changed to an X in 2023, the company confirmed.",),
+    ),
+    LineRule(
+        name="social.follow_v1",
+        kind="social",
+        reason="an invitation to follow, like or join the outlet on a social network",
+        pattern=r"(?:^(?:follow|like|join|find|connect with|add) (?:us|me|him|her|them|[\p{L}.]+(?: [\p{L}.]+)?) "
+        r"(?:on|at|via) (?:twitter|facebook|instagram|linkedin|youtube|tiktok|telegram|whatsapp|threads|bluesky|"
+        r"mastodon|google news|flipboard|x)\b|\bfollow (?:us|me)\b|^@\w{2,30}$|^follow\s+@\w+)",
+        search=True,
+        max_words=25,
+        examples=("Follow us on Twitter", "Like us on Facebook", "Follow Jane Doe on Twitter: @janedoe",
+                  "Join us on Telegram for breaking news", "@benzinga"),
+        counterexamples=("Millions follow the league on television each week.",
+                         "He said he would follow the rules on Twitter from now on, a spokesman added, but declined further comment on it or the ban."),
+    ),
+    LineRule(
+        name="comments.label_v1",
+        kind="comments",
+        reason="the comments section's labels and counters",
+        pattern=r"(?:\d+\s+)?(?:comments?|leave a (?:comment|reply)|post a comment|add a comment|join the (?:conversation|discussion)|"
+        r"show comments|view comments|no comments(?: yet)?|be the first to comment|commenti|nessun commento|kommentare|"
+        r"commentaires|comentarios|reacties|responses?|replies)\s*(?:\(\d+\))?[:.]?",
+        examples=("0 Comments", "Leave a comment", "Join the conversation", "Nessun commento", "Comments (12)"),
+        counterexamples=("Comments made by the minister drew criticism.",),
+    ),
+    LineRule(
+        name="counter.lone_number_v1",
+        kind="counter",
+        reason="a number alone on a line: a share, view or comment counter",
+        pattern=r"[+\-]?\d{1,3}(?:[.,\s]\d{3})*(?:[.,]\d+)?\s?[kKmM]?",
+        examples=("0", "3.409", "1,204", "12K"),
+        counterexamples=("2019 was a record year for the firm.", "12 people died."),
+    ),
+    LineRule(
+        name="counter.stats_v1",
+        kind="counter",
+        reason="a views, reads, shares or reading-time counter",
+        pattern=r"(?:\d[\d.,]*\s*[kKmM]?\s+(?:views?|reads?|shares?|likes?|letture|lecturas|lectures|aufrufe|"
+        r"min(?:ute)?s?\.? read|min(?:ute)?s?\.? listen|mins?)|(?:reading|read) time:?\s*\d+\s*min(?:ute)?s?|"
+        r"\d+\s*min(?:ute)?s?\.? (?:read|lesezeit|de lecture|de lectura|di lettura))",
+        examples=("3.409 letture", "5 min read", "Reading time: 4 minutes", "12K shares"),
+        counterexamples=("5 min read times are common, the researchers found in their study.",),
+    ),
+    LineRule(
+        name="markup.placeholder_v1",
+        kind="markup",
+        reason="template placeholders, media player chrome and script leftovers",
+        pattern=r"(?:spot_img|spot_im|td_\w+|\{\{[^}]*\}\}|googletag\.\w+.*|window\.\w+.*|adsbygoogle.*|"
+        r"loading\.{0,3}|please enable javascript.*|javascript is (?:disabled|required).*|"
+        r"your browser does not support.*|play video|watch video|video|image|gallery|photo gallery|"
+        r"enlarge this image|toggle caption|hide caption|caption|expand|collapse|listen to this article|"
+        r"listen|audio|play|pause|mute|unmute|fullscreen|replay|now playing|up next|autoplay|"
+        r"\d{1,2}:\d{2}(?:\s*/\s*\d{1,2}:\d{2})?|[\p{P}\p{S}]{1,5})",
+        examples=("spot_img", "Toggle caption", "Listen to this article", "Video", "Image", "0:45", "...", "|", "•"),
+        counterexamples=("Video games sales rose 8% last year.", "Images from the scene showed heavy damage."),
+    ),
+)

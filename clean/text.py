@@ -1,0 +1,54 @@
+"""Small measurements of a line that several cleaners share: words, prose-likeness, headline-likeness.
+
+Kept in one place so that the zone scorer, the metadata lifter and the repair step agree on what
+"prose" means. Scripts without spaces between words (Chinese, Japanese, Thai) are measured in
+characters, so the same thresholds hold for them.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import regex
+
+WORD = regex.compile(r"\w+(?:[-'’.]\w+)*", regex.UNICODE)
+_CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Hangul}]")
+_TERMINAL = tuple(".!?…。！？\"”’»)]:;")
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "«": '"', "»": '"', "–": "-", "—": "-"})
+_URL = regex.compile(r"https?://\S+|www\.\S+", regex.IGNORECASE)
+
+
+def word_count(line: str) -> int:
+    """Words in a line; for scripts written without spaces, one word per two characters."""
+    cjk = len(_CJK.findall(line))
+    if cjk > len(line) / 3:
+        return max(1, cjk // 2)
+    return len(WORD.findall(line))
+
+
+def ends_sentence(line: str) -> bool:
+    return line.rstrip().endswith(_TERMINAL)
+
+
+def is_prose(line: str) -> bool:
+    """A line that reads as running text: enough words, and either a sentence end or plenty of words."""
+    n = word_count(line)
+    if _URL.search(line) and len(_URL.sub("", line).split()) < 4:
+        return False
+    if n >= 20:
+        return True
+    return n >= 7 and ends_sentence(line) and not line.endswith(":")
+
+
+def is_headline(line: str, *, max_words: int = 25) -> bool:
+    """A line that could be a title or sub-heading: short, no closing period, starting with a capital or digit."""
+    n = word_count(line)
+    if n == 0 or n > max_words or line.endswith((".", ",", ";", ":")) and not line.endswith("..."):
+        return False
+    first = line.lstrip("\"'“‘«¿¡([")[:1]
+    return bool(first) and (first.isupper() or first.isdigit() or not first.isalpha())
+
+
+def fold(line: str) -> str:
+    """A comparison key: quotes and dashes unified, case folded, whitespace collapsed, NFKC."""
+    return " ".join(unicodedata.normalize("NFKC", line).translate(_QUOTES).casefold().split())

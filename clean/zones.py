@@ -1,0 +1,118 @@
+"""Line rules applied as a cleaner, repeated lines, and the header and footer zones around the article.
+
+The zone cleaner scores every line of the page, those rules already removed included: prose gains in
+proportion to its words, short or link-like lines cost a little, and lines that rules recognised as
+hard boundaries (related lists, footers, copyright, comments, author boxes) cost a lot. The article is
+the best-scoring contiguous run (a maximum-sum segment, as in boilerpipe's and jusText's block
+models); what lies before it is the header zone, what lies after it the footer zone. Sub-headings and
+short list items inside the run stay, because the prose around them pays for them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from .cleaner import Context, Line, Proposal
+from .rules import RuleSet
+from .text import fold, is_headline, is_prose, word_count
+
+#: Kinds after which an article rarely resumes: the zone scorer charges them heavily.
+HARD_KINDS = frozenset({"related", "footer", "copyright", "comments", "author_box", "newsletter", "cookie"})
+#: Kinds that sit inside articles too (ads between paragraphs, photo credits, "Source:" lines).
+NEUTRAL_KINDS = frozenset({"title", "byline", "metadata", "citation_marker"})
+
+HARD_COST = 6.0
+SOFT_COST = 1.0
+
+
+def line_rules(ruleset: RuleSet) -> callable:
+    """A cleaner applying ``ruleset``: the first rule that matches a line decides."""
+
+    def apply_rules(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
+        props = []
+        lang = ctx.meta.language
+        for line in lines:
+            hit = ruleset.first_match(line.text, lang)
+            if hit is None:
+                continue
+            rule, m = hit
+            if rule.action == "to_metadata":
+                value = m.groupdict().get("value") or m.group()
+                props.append(Proposal(line.n, rule.name, rule.kind, "to_metadata", rule.reason,
+                                      field=rule.field, value=value.strip()))
+            elif rule.action == "strip":
+                props.append(Proposal(line.n, rule.name, rule.kind, "strip", rule.reason, m.start(), m.end()))
+            else:
+                props.append(Proposal(line.n, rule.name, rule.kind, rule.action, rule.reason))
+        return props
+
+    apply_rules.__name__ = "line_rules"
+    return apply_rules
+
+
+def repeated_lines(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
+    """Lines printed more than once on a page: short ones are chrome (all copies go), long ones quotes.
+
+    A pull quote repeats a paragraph of the article: the first copy is the article's, later ones go.
+    A short label printed twice (a section name in the menu and the footer) is navigation: every copy goes.
+    """
+    keys = [fold(line.text) for line in lines]
+    counts = Counter(keys)
+    props = []
+    seen: set[str] = set()
+    for line, key in zip(lines, keys, strict=True):
+        if counts[key] < 2:
+            continue
+        if word_count(line.text) <= 6 and not is_prose(line.text):
+            props.append(Proposal(line.n, "duplicate_line.short_v1", "duplicate_line", "drop",
+                                  "a short line printed more than once on the page: page chrome"))
+        elif key in seen:
+            props.append(Proposal(line.n, "duplicate_line.repeat_v1", "duplicate_line", "drop",
+                                  "repeats an earlier paragraph of the page (pull quote or template)"))
+        seen.add(key)
+    return props
+
+
+def _score(text: str) -> float:
+    n = word_count(text)
+    if is_prose(text):
+        return 1.0 + min(n, 80) / 10.0
+    if is_headline(text, max_words=15):
+        return -0.5
+    return -1.0 if n <= 3 else -0.8
+
+
+def zones(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
+    """Drop the header zone before the article's best run of prose and the footer zone after it."""
+    if not lines:
+        return []
+    # Interleave surviving lines with the removed ones so that boundaries found by rules count.
+    seq: list[tuple[int, float, Line | None]] = [(line.n, _score(line.text), line) for line in lines]
+    for n, kind in ctx.marked.items():
+        if kind in NEUTRAL_KINDS:
+            continue
+        seq.append((n, -HARD_COST if kind in HARD_KINDS else -SOFT_COST, None))
+    seq.sort(key=lambda item: item[0])
+    best, best_start, best_end = 0.0, 0, -1
+    run, run_start = 0.0, 0
+    for i, (_, score, _) in enumerate(seq):
+        if run <= 0:
+            run, run_start = score, i
+        else:
+            run += score
+        if run > best:
+            best, best_start, best_end = run, run_start, i
+    if best <= 0:
+        return []
+    props = []
+    for i, (_, _, line) in enumerate(seq):
+        if line is None or best_start <= i <= best_end:
+            continue
+        if i < best_start:
+            props.append(Proposal(line.n, "zone.header_v1", "navigation", "drop",
+                                  "before the article's first run of prose (header zone)"))
+        else:
+            props.append(Proposal(line.n, "zone.footer_v1", "footer", "drop",
+                                  "after the article's last run of prose (footer zone)"))
+    return props
