@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from .document import Document, Metadata, RawRecord, Removal
-from .pipeline import CleanOptions, Cleaned, clean_html, clean_record, clean_text
+from .pipeline import Cleaned, CleanOptions, clean_html, clean_record, clean_text
 
 __version__ = "0.1.0"
 

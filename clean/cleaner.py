@@ -78,9 +78,20 @@ def apply(lines: list[Line], proposals: Sequence[Proposal], ctx: Context, remova
                 action = "drop"
         end = len(text) if p.end is None else p.end
         whole = p.start == 0 and end >= len(text)
-        piece = text if whole else text[p.start:end]
-        removals.append(Removal(p.n, piece, p.rule, p.kind, action if whole or action != "drop" else "strip",
-                                p.reason, "clean", p.start, p.field if action == "to_metadata" else None))
+        piece = text if whole else text[p.start : end]
+        removals.append(
+            Removal(
+                p.n,
+                piece,
+                p.rule,
+                p.kind,
+                action if whole or action != "drop" else "strip",
+                p.reason,
+                "clean",
+                p.start,
+                p.field if action == "to_metadata" else None,
+            )
+        )
         if whole:
             current[p.n] = None
         else:
@@ -102,5 +113,5 @@ def rebuild(output: Sequence[Line], removals: Sequence[Removal]) -> list[str]:
             lines[r.line] = r.text
         else:
             kept = lines[r.line]
-            lines[r.line] = kept[: r.start] + r.text + kept[r.start:]
+            lines[r.line] = kept[: r.start] + r.text + kept[r.start :]
     return [lines[n] for n in sorted(lines)]

@@ -30,8 +30,10 @@ _DATE_FIELD = regex.compile(
 )
 _NAME_LINE = regex.compile(rf"(?P<name>{NAME})")
 _NAME_DATE = regex.compile(rf"(?P<name>{NAME})\s*(?:[-|–—•·,]|\bon\b)\s*(?=\S)")
+#: A bio names a person (two to five capitalised words) and says what they do within its first words.
 _BIO = regex.compile(
-    rf"(?P<name>{NAME}) (?:is|was|has been|covers|writes|joined|reports)\b.{{0,400}}",
+    r"(?P<name>\p{Lu}[\p{L}'’.\-]+(?:\s+\p{Lu}[\p{L}'’.\-]+){1,4}) (?:is|was|has been|covers|writes|joined|reports)\b"
+    r"(?P<what>.{0,400})",
 )
 _ROLE_WORDS = regex.compile(
     r"\b(?:writer|reporter|editor|journalist|correspondent|columnist|contributor|author|owner|co-owner|founder|"
@@ -72,8 +74,10 @@ def lift_title(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
         if word_count(lines[j].text) < 3:
             continue
         for i in head:
-            if i != j and len(folded[i]) > len(folded[j]) and (
-                folded[i].endswith(folded[j]) or folded[i].startswith(folded[j])
+            if (
+                i != j
+                and len(folded[i]) > len(folded[j])
+                and (folded[i].endswith(folded[j]) or folded[i].startswith(folded[j]))
             ):
                 return _title_and_echoes(lines, head, j, folded)
     if candidates and candidates[0] == head[0] and word_count(lines[head[0]].text) >= 3:
@@ -82,31 +86,72 @@ def lift_title(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
         if m and word_count(m["site"]) <= 4 and word_count(m["title"]) >= 3:
             if ctx.meta.site is None:
                 ctx.meta.site = m["site"].strip()
-            return [Proposal(line.n, "title.page_title_v1", "title", "to_metadata",
-                             "the page title (headline and site name) printed as the first line",
-                             field="title", value=m["title"].strip())]
-        return [Proposal(line.n, "title.first_line_v1", "title", "to_metadata",
-                         "the first line reads as a headline", field="title", value=line.text)]
+            return [
+                Proposal(
+                    line.n,
+                    "title.page_title_v1",
+                    "title",
+                    "to_metadata",
+                    "the page title (headline and site name) printed as the first line",
+                    field="title",
+                    value=m["title"].strip(),
+                )
+            ]
+        return [
+            Proposal(
+                line.n,
+                "title.first_line_v1",
+                "title",
+                "to_metadata",
+                "the first line reads as a headline",
+                field="title",
+                value=line.text,
+            )
+        ]
     return []
 
 
 def _title_and_echoes(lines: Sequence[Line], head: list[int], j: int, folded: dict[int, str]) -> list[Proposal]:
     title = lines[j].text
     key = folded[j]
-    props = [Proposal(lines[j].n, "title.repeated_headline_v1", "title", "to_metadata",
-                      "the headline, printed again before the article", field="title", value=title)]
+    props = [
+        Proposal(
+            lines[j].n,
+            "title.repeated_headline_v1",
+            "title",
+            "to_metadata",
+            "the headline, printed again before the article",
+            field="title",
+            value=title,
+        )
+    ]
     for i in head:
         if i == j:
             continue
         if folded[i] == key:
-            props.append(Proposal(lines[i].n, "title.repeated_headline_v1", "title", "drop",
-                                  "another copy of the headline"))
+            props.append(
+                Proposal(lines[i].n, "title.repeated_headline_v1", "title", "drop", "another copy of the headline")
+            )
         elif folded[i].endswith(key) and len(folded[i]) > len(key):
-            props.append(Proposal(lines[i].n, "title.breadcrumb_glued_v1", "navigation", "drop",
-                                  "a breadcrumb with the headline glued to its end"))
+            props.append(
+                Proposal(
+                    lines[i].n,
+                    "title.breadcrumb_glued_v1",
+                    "navigation",
+                    "drop",
+                    "a breadcrumb with the headline glued to its end",
+                )
+            )
         elif folded[i].startswith(key) and len(folded[i]) > len(key):
-            props.append(Proposal(lines[i].n, "title.page_title_v1", "title", "drop",
-                                  "the page title: the headline followed by the site's name"))
+            props.append(
+                Proposal(
+                    lines[i].n,
+                    "title.page_title_v1",
+                    "title",
+                    "drop",
+                    "the page title: the headline followed by the site's name",
+                )
+            )
     return sorted(props, key=lambda p: p.n)
 
 
@@ -117,10 +162,15 @@ def _drop_known_title(lines: Sequence[Line], head: list[int], title: str) -> lis
     positions = head or list(range(min(3, len(lines))))
     for i in positions[:HEAD_LINES]:
         f = fold(lines[i].text)
-        if f == key or (len(key) >= 20 and len(f) > len(key) and (f.startswith(key) or f.endswith(key))
-                        and word_count(lines[i].text) <= word_count(title) + 6):
-            props.append(Proposal(lines[i].n, "title.repeated_headline_v1", "title", "drop",
-                                  "a copy of the document's title"))
+        if f == key or (
+            len(key) >= 20
+            and len(f) > len(key)
+            and (f.startswith(key) or f.endswith(key))
+            and word_count(lines[i].text) <= word_count(title) + 6
+        ):
+            props.append(
+                Proposal(lines[i].n, "title.repeated_headline_v1", "title", "drop", "a copy of the document's title")
+            )
     return props
 
 
@@ -143,16 +193,35 @@ def lift_date(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
             continue
         prefix = _DATE_FIELD.match(text[: found.start()])
         if prefix and prefix.end() == found.start():
-            rest = text[found.end():]
+            rest = text[found.end() :]
             if not rest.strip(" ,|-–—•·"):
-                props.append(Proposal(line.n, "metadata.date_line_v1", "metadata", "to_metadata",
-                                      "a publication date on a line of its own", field="date", value=date))
+                props.append(
+                    Proposal(
+                        line.n,
+                        "metadata.date_line_v1",
+                        "metadata",
+                        "to_metadata",
+                        "a publication date on a line of its own",
+                        field="date",
+                        value=date,
+                    )
+                )
                 continue
             if prefix.group() and is_prose(rest):
                 end = found.end() + len(rest) - len(rest.lstrip())
-                props.append(Proposal(line.n, "metadata.date_field_v1", "metadata", "to_metadata",
-                                      "a date field printed before the first paragraph", 0, end,
-                                      field="date", value=date))
+                props.append(
+                    Proposal(
+                        line.n,
+                        "metadata.date_field_v1",
+                        "metadata",
+                        "to_metadata",
+                        "a date field printed before the first paragraph",
+                        0,
+                        end,
+                        field="date",
+                        value=date,
+                    )
+                )
                 continue
         if word_count(text) <= 16 and not is_prose(text):
             before = text[: found.start()]
@@ -160,12 +229,31 @@ def lift_date(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
             start = found.start()
             while start > 0 and text[start - 1] in " -|–—•·,":
                 start -= 1
-            if byline and not text[found.end():].strip(" ,|-–—•·"):
-                props.append(Proposal(line.n, "metadata.byline_date_v1", "metadata", "to_metadata",
-                                      "the date printed in a byline", start, None, field="date", value=date))
-                props.append(Proposal(line.n, "byline.name_date_v1", "byline", "to_metadata",
-                                      "a byline naming the author beside the date", field="author",
-                                      value=byline["name"].strip()))
+            if byline and not text[found.end() :].strip(" ,|-–—•·"):
+                props.append(
+                    Proposal(
+                        line.n,
+                        "metadata.byline_date_v1",
+                        "metadata",
+                        "to_metadata",
+                        "the date printed in a byline",
+                        start,
+                        None,
+                        field="date",
+                        value=date,
+                    )
+                )
+                props.append(
+                    Proposal(
+                        line.n,
+                        "byline.name_date_v1",
+                        "byline",
+                        "to_metadata",
+                        "a byline naming the author beside the date",
+                        field="author",
+                        value=byline["name"].strip(),
+                    )
+                )
     return props
 
 
@@ -182,23 +270,46 @@ def lift_author_box(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
         text = lines[i].text
         if i in taken or not _NAME_LINE.fullmatch(text) or not 2 <= len(text.split()) <= 4:
             continue
-        followers = [k for k in range(i + 1, min(i + 4, len(lines))) if lines[k].text.startswith(text)
-                     and len(lines[k].text) > len(text)]
+        followers = [
+            k
+            for k in range(i + 1, min(i + 4, len(lines)))
+            if lines[k].text.startswith(text) and len(lines[k].text) > len(text)
+        ]
         if not followers:
             continue
-        props.append(Proposal(lines[i].n, "author_box.name_v1", "author_box", "to_metadata",
-                              "the name heading an author box", field="author", value=text))
+        props.append(
+            Proposal(
+                lines[i].n,
+                "author_box.name_v1",
+                "author_box",
+                "to_metadata",
+                "the name heading an author box",
+                field="author",
+                value=text,
+            )
+        )
         for k in followers:
             taken.add(k)
-            props.append(Proposal(lines[k].n, "author_box.entry_v1", "author_box", "drop",
-                                  "a line of the author box (profile link or bio)"))
+            props.append(
+                Proposal(
+                    lines[k].n,
+                    "author_box.entry_v1",
+                    "author_box",
+                    "drop",
+                    "a line of the author box (profile link or bio)",
+                )
+            )
     for i in range(tail_start, len(lines)):
         if i in taken:
             continue
         m = _BIO.fullmatch(lines[i].text)
-        if m and _ROLE_WORDS.search(lines[i].text) and word_count(lines[i].text) <= 80 and (
-            i >= len(lines) - 6 or (ctx.meta.author and m["name"].startswith(ctx.meta.author))
+        if (
+            m
+            and _ROLE_WORDS.search(" ".join(m["what"].split()[:15]))
+            and word_count(lines[i].text) <= 80
+            and (i >= len(lines) - 6 or (ctx.meta.author and m["name"].startswith(ctx.meta.author)))
         ):
-            props.append(Proposal(lines[i].n, "author_box.bio_v1", "author_box", "drop",
-                                  "an author's bio after the article"))
+            props.append(
+                Proposal(lines[i].n, "author_box.bio_v1", "author_box", "drop", "an author's bio after the article")
+            )
     return sorted(props, key=lambda p: p.n)

@@ -70,8 +70,18 @@ def repair(text: str) -> Repaired:
             prev_blank = True
             continue
         if width and out and not prev_blank and len(out[-1]) >= 0.6 * width and not _NUMERAL.fullmatch(line):
-            removals.append(Removal(n, line, "repair.unwrap_v1", "wrap", "join",
-                                    "a hard-wrapped paragraph continues on this line", "repair", len(out[-1]) + 1))
+            removals.append(
+                Removal(
+                    n,
+                    line,
+                    "repair.unwrap_v1",
+                    "wrap",
+                    "join",
+                    "a hard-wrapped paragraph continues on this line",
+                    "repair",
+                    len(out[-1]) + 1,
+                )
+            )
             out[-1] = f"{out[-1]} {line}"
             prev_blank = False
             continue
@@ -83,9 +93,19 @@ def repair(text: str) -> Repaired:
         fixed_parts = []
         last = 0
         for m in _SPACE_BEFORE.finditer(line):
-            removals.append(Removal(origins[i], m.group(), "repair.space_before_punct_v1", "whitespace", "strip",
-                                    "a space left before a period or comma", "repair", m.start()))
-            fixed_parts.append(line[last:m.start()])
+            removals.append(
+                Removal(
+                    origins[i],
+                    m.group(),
+                    "repair.space_before_punct_v1",
+                    "whitespace",
+                    "strip",
+                    "a space left before a period or comma",
+                    "repair",
+                    m.start(),
+                )
+            )
+            fixed_parts.append(line[last : m.start()])
             last = m.end()
         if fixed_parts:
             out[i] = "".join(fixed_parts) + line[last:]
@@ -99,25 +119,68 @@ def _join_citations(lines: list[str], origins: list[int], removals: list[Removal
     i = 0
     while i < len(lines):
         line = lines[i]
-        if (out and _NUMERAL.fullmatch(line) and not ends_sentence(out[-1]) and word_count(out[-1]) >= 5
-                and i + 1 < len(lines) and _PUNCT.fullmatch(lines[i + 1])):
-            removals.append(Removal(origins[i], line, "repair.citation_numeral_v1", "citation_marker", "drop",
-                                    "a citation numeral between a sentence and its period", "repair"))
-            removals.append(Removal(origins[i + 1], lines[i + 1], "repair.citation_numeral_v1", "citation_marker",
-                                    "join", "the period that closed the sentence before the numeral", "repair",
-                                    len(out[-1])))
+        if (
+            out
+            and _NUMERAL.fullmatch(line)
+            and not ends_sentence(out[-1])
+            and word_count(out[-1]) >= 5
+            and i + 1 < len(lines)
+            and _PUNCT.fullmatch(lines[i + 1])
+        ):
+            removals.append(
+                Removal(
+                    origins[i],
+                    line,
+                    "repair.citation_numeral_v1",
+                    "citation_marker",
+                    "drop",
+                    "a citation numeral between a sentence and its period",
+                    "repair",
+                )
+            )
+            removals.append(
+                Removal(
+                    origins[i + 1],
+                    lines[i + 1],
+                    "repair.citation_numeral_v1",
+                    "citation_marker",
+                    "join",
+                    "the period that closed the sentence before the numeral",
+                    "repair",
+                    len(out[-1]),
+                )
+            )
             out[-1] += lines[i + 1]
             i += 2
             continue
         if out and _PUNCT.fullmatch(line) and not ends_sentence(out[-1]):
-            removals.append(Removal(origins[i], line, "repair.orphan_punctuation_v1", "citation_marker", "join",
-                                    "punctuation split from its sentence", "repair", len(out[-1])))
+            removals.append(
+                Removal(
+                    origins[i],
+                    line,
+                    "repair.orphan_punctuation_v1",
+                    "citation_marker",
+                    "join",
+                    "punctuation split from its sentence",
+                    "repair",
+                    len(out[-1]),
+                )
+            )
             out[-1] += line
             i += 1
             continue
-        if (out and _NUMERAL.fullmatch(line) and line.startswith("[") and not ends_sentence(out[-1])):
-            removals.append(Removal(origins[i], line, "repair.citation_numeral_v1", "citation_marker", "drop",
-                                    "a bracketed citation numeral on a line of its own", "repair"))
+        if out and _NUMERAL.fullmatch(line) and line.startswith("[") and not ends_sentence(out[-1]):
+            removals.append(
+                Removal(
+                    origins[i],
+                    line,
+                    "repair.citation_numeral_v1",
+                    "citation_marker",
+                    "drop",
+                    "a bracketed citation numeral on a line of its own",
+                    "repair",
+                )
+            )
             i += 1
             continue
         out.append(line)

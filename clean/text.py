@@ -7,17 +7,19 @@ characters, so the same thresholds hold for them.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 import regex
 
 WORD = regex.compile(r"\w+(?:[-'’.]\w+)*", regex.UNICODE)
 _CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Hangul}]")
-_TERMINAL = tuple(".!?…。！？\"”’»)]:;")
+_TERMINAL = tuple('.!?…。！？"”’»)]:;')
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "«": '"', "»": '"', "–": "-", "—": "-"})
 _URL = regex.compile(r"https?://\S+|www\.\S+", regex.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def word_count(line: str) -> int:
     """Words in a line; for scripts written without spaces, one word per two characters."""
     cjk = len(_CJK.findall(line))
@@ -30,6 +32,7 @@ def ends_sentence(line: str) -> bool:
     return line.rstrip().endswith(_TERMINAL)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def is_prose(line: str) -> bool:
     """A line that reads as running text: enough words, and either a sentence end or plenty of words."""
     n = word_count(line)
@@ -43,7 +46,7 @@ def is_prose(line: str) -> bool:
 def is_headline(line: str, *, max_words: int = 25) -> bool:
     """A line that could be a title or sub-heading: short, no closing period, starting with a capital or digit."""
     n = word_count(line)
-    if n == 0 or n > max_words or line.endswith((".", ",", ";", ":")) and not line.endswith("..."):
+    if n == 0 or n > max_words or (line.endswith((".", ",", ";", ":")) and not line.endswith("...")):
         return False
     first = line.lstrip("\"'“‘«¿¡([")[:1]
     return bool(first) and (first.isupper() or first.isdigit() or not first.isalpha())

@@ -39,8 +39,11 @@ def line_rules(ruleset: RuleSet) -> callable:
             rule, m = hit
             if rule.action == "to_metadata":
                 value = m.groupdict().get("value") or m.group()
-                props.append(Proposal(line.n, rule.name, rule.kind, "to_metadata", rule.reason,
-                                      field=rule.field, value=value.strip()))
+                props.append(
+                    Proposal(
+                        line.n, rule.name, rule.kind, "to_metadata", rule.reason, field=rule.field, value=value.strip()
+                    )
+                )
             elif rule.action == "strip":
                 props.append(Proposal(line.n, rule.name, rule.kind, "strip", rule.reason, m.start(), m.end()))
             else:
@@ -65,11 +68,25 @@ def repeated_lines(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
         if counts[key] < 2:
             continue
         if word_count(line.text) <= 6 and not is_prose(line.text):
-            props.append(Proposal(line.n, "duplicate_line.short_v1", "duplicate_line", "drop",
-                                  "a short line printed more than once on the page: page chrome"))
+            props.append(
+                Proposal(
+                    line.n,
+                    "duplicate_line.short_v1",
+                    "duplicate_line",
+                    "drop",
+                    "a short line printed more than once on the page: page chrome",
+                )
+            )
         elif key in seen:
-            props.append(Proposal(line.n, "duplicate_line.repeat_v1", "duplicate_line", "drop",
-                                  "repeats an earlier paragraph of the page (pull quote or template)"))
+            props.append(
+                Proposal(
+                    line.n,
+                    "duplicate_line.repeat_v1",
+                    "duplicate_line",
+                    "drop",
+                    "repeats an earlier paragraph of the page (pull quote or template)",
+                )
+            )
         seen.add(key)
     return props
 
@@ -110,9 +127,19 @@ def zones(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
         if line is None or best_start <= i <= best_end:
             continue
         if i < best_start:
-            props.append(Proposal(line.n, "zone.header_v1", "navigation", "drop",
-                                  "before the article's first run of prose (header zone)"))
+            props.append(
+                Proposal(
+                    line.n,
+                    "zone.header_v1",
+                    "navigation",
+                    "drop",
+                    "before the article's first run of prose (header zone)",
+                )
+            )
         else:
-            props.append(Proposal(line.n, "zone.footer_v1", "footer", "drop",
-                                  "after the article's last run of prose (footer zone)"))
+            props.append(
+                Proposal(
+                    line.n, "zone.footer_v1", "footer", "drop", "after the article's last run of prose (footer zone)"
+                )
+            )
     return props

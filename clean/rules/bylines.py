@@ -14,16 +14,42 @@ NAME = (
     r"\p{Lu}[\p{L}'’.\-]*(?:\s+(?:\p{Lu}[\p{L}'’.\-]*|de|da|di|del|della|van|von|der|den|la|le|bin|al|dos|du|y)){0,4}"
 )
 NAMES = rf"{NAME}(?:\s*(?:,|and|&|und|y|et|e|og|och)\s+{NAME}){{0,3}}"
-_BY = r"(?i:by|written by|reviewed by|fact[- ]checked by|edited by|story by|words by|reporting by|posted by|" \
-      r"author|authors|autor|auteur|autore|von|por|par|door|av|af)"
+_BY = (
+    r"(?i:by|written by|reviewed by|fact[- ]checked by|edited by|story by|words by|reporting by|posted by|"
+    r"author|authors|autor|auteur|autore|von|por|par|door|av|af)"
+)
 
 #: Newsroom job titles that trail a byline or stand alone under it.
 ROLE = words(
-    "staff writer", "staff reporter", "senior writer", "senior reporter", "reporter", "correspondent",
-    "contributor", "contributing writer", "editor", "senior editor", "news editor", "associate editor",
-    "editor-in-chief", "columnist", "freelance writer", "writer", "special correspondent", "chief correspondent",
-    "business reporter", "technology reporter", "political reporter", "political correspondent",
-    "associated press", "the associated press", "reuters", "bloomberg", "afp", "cnn", "staff",
+    "staff writer",
+    "staff reporter",
+    "senior writer",
+    "senior reporter",
+    "reporter",
+    "correspondent",
+    "contributor",
+    "contributing writer",
+    "editor",
+    "senior editor",
+    "news editor",
+    "associate editor",
+    "editor-in-chief",
+    "columnist",
+    "freelance writer",
+    "writer",
+    "special correspondent",
+    "chief correspondent",
+    "business reporter",
+    "technology reporter",
+    "political reporter",
+    "political correspondent",
+    "associated press",
+    "the associated press",
+    "reuters",
+    "bloomberg",
+    "afp",
+    "cnn",
+    "staff",
 )
 
 RULES = (
@@ -36,10 +62,21 @@ RULES = (
         field="author",
         max_words=16,
         case_sensitive=True,
-        examples=("By Jane Doe", "By Jane Doe, Staff Writer", "Reviewed byNidhi Govil", "BY John Smith and Ana Ruiz",
-                  "By Chris Davies | November 19, 2019", "Von Anna Müller", "Author: Paul van der Berg"),
-        counterexamples=("By the way, the deal was off.", "By Monday, the deal was off.",
-                         "By 2030 the company expects to double output.", "Bytes and pieces"),
+        examples=(
+            "By Jane Doe",
+            "By Jane Doe, Staff Writer",
+            "Reviewed byNidhi Govil",
+            "BY John Smith and Ana Ruiz",
+            "By Chris Davies | November 19, 2019",
+            "Von Anna Müller",
+            "Author: Paul van der Berg",
+        ),
+        counterexamples=(
+            "By the way, the deal was off.",
+            "By Monday, the deal was off.",
+            "By 2030 the company expects to double output.",
+            "Bytes and pieces",
+        ),
     ),
     LineRule(
         name="byline.role_v1",
@@ -56,7 +93,12 @@ RULES = (
         pattern=r"(?:(?:view|see|read) (?:all|more) (?:posts|articles|stories) (?:by|from)\b.{0,60}|"
         r"more (?:from|by) (?:this|the) (?:author|writer|reporter)|about the authors?|"
         r"(?:meet|contact|email) the (?:author|reporter)s?|author profile|latest (?:posts|articles) by\b.{0,60})",
-        examples=("View all posts by Brett Shapiro", "About the author", "More from this author", "Contact the reporter"),
+        examples=(
+            "View all posts by Brett Shapiro",
+            "About the author",
+            "More from this author",
+            "Contact the reporter",
+        ),
         counterexamples=("Little is known about the author of the letter, police said.",),
     ),
     LineRule(
@@ -66,7 +108,10 @@ RULES = (
         pattern=r"(?:sources?|quelle|quellen|fuente|fuentes|fonte|fonti|bron|bronnen|source image|via)\s*:\s*\S.{0,80}",
         max_words=10,
         examples=("Source: Benzinga", "Source: Reuters", "Sources: AP, AFP", "Quelle: dpa"),
-        counterexamples=("Sources said the deal was off.", "Source code for the app was leaked on Monday, officials said."),
+        counterexamples=(
+            "Sources said the deal was off.",
+            "Source code for the app was leaked on Monday, officials said.",
+        ),
     ),
     LineRule(
         name="attribution.source_count_v1",
@@ -80,12 +125,18 @@ RULES = (
         name="attribution.wire_credit_v1",
         kind="attribution",
         reason="a wire-service reporting and editing credit",
-        pattern=r"[(\[](?:additional )?(?:reporting|writing|editing|compiled|research|production) by\b[^)\]]{1,200}[)\]]\.?|"
-        r"(?:additional )?(?:reporting|writing|editing) by [^,.;]{1,40}(?:[;,] (?:additional )?(?:reporting|writing|editing) by [^,.;]{1,40})*\.?|"
+        pattern=r"[(\[](?:additional )?(?:reporting|writing|editing|compiled|research|production) by\b"
+        r"[^)\]]{1,200}[)\]]\.?|"
+        r"(?:additional )?(?:reporting|writing|editing) by [^,.;]{1,40}"
+        r"(?:[;,] (?:additional )?(?:reporting|writing|editing) by [^,.;]{1,40})*\.?|"
         r"[(\[]?(?:with|source:?) (?:afp|ap|reuters|dpa|ansa|efe|bloomberg|xinhua)[)\]]?\.?|"
         r"this (?:article|story|post) (?:was )?(?:originally|first) (?:appeared|published|ran)\b.{0,120}",
-        examples=("(Reporting by Jane Doe in London; Editing by John Smith)", "Editing by Mark Potter",
-                  "This article originally appeared on The Conversation.", "(With AFP)"),
+        examples=(
+            "(Reporting by Jane Doe in London; Editing by John Smith)",
+            "Editing by Mark Potter",
+            "This article originally appeared on The Conversation.",
+            "(With AFP)",
+        ),
         counterexamples=("Reporting by local outlets suggested the mayor would resign, she said, adding more.",),
     ),
     LineRule(
@@ -97,24 +148,62 @@ RULES = (
         r"featured image|top image|lead image)\s*(?:by|courtesy of|:|credit:?|source:?|©)\s*\S.{0,100}|"
         r"\(?(?:photo|image)s?\s*:\s*.{1,100}\)?)",
         max_words=16,
-        examples=("Photo: John Smith/Getty Images", "Photo by VTT Studio via Shutterstock", "Image credit: NASA",
-                  "Credit: Reuters", "Photograph: Alamy", "Foto: dpa"),
-        counterexamples=("Photo sharing grew 12% last year, the report said.", "Image quality has improved a lot.",
-                         "Pictures of the crash spread quickly on social media."),
+        examples=(
+            "Photo: John Smith/Getty Images",
+            "Photo by VTT Studio via Shutterstock",
+            "Image credit: NASA",
+            "Credit: Reuters",
+            "Photograph: Alamy",
+            "Foto: dpa",
+        ),
+        counterexamples=(
+            "Photo sharing grew 12% last year, the report said.",
+            "Image quality has improved a lot.",
+            "Pictures of the crash spread quickly on social media.",
+        ),
     ),
     LineRule(
         name="photo_credit.agency_v1",
         kind="photo_credit",
         reason="a caption credit ending in a photo agency's name",
-        pattern=r".{0,200}(?:[/(|]|\bvia\s|\b(?:credit|photo|photograph|image|picture|foto)s?:?\s|©\s?)\s*[^.]{0,60}"
-        + words("getty images", "shutterstock", "istock", "istockphoto", "alamy", "ap photo", "afp", "reuters",
-                "epa", "epa-efe", "dpa", "bloomberg", "nurphoto", "sopa images", "imago", "unsplash", "pexels",
-                "pixabay", "wikimedia commons", "handout", "ap", "the associated press", "anadolu agency")
-        + r"(?:\s*/\s*[^.)]{0,40})?\s*\)?\.?",
+        pattern=r"(?:[/(|]|\bvia\s|\b(?:credit|photo|photograph|image|picture|foto)s?:?\s|©\s?)\s*[^.]{0,60}"
+        + words(
+            "getty images",
+            "shutterstock",
+            "istock",
+            "istockphoto",
+            "alamy",
+            "ap photo",
+            "afp",
+            "reuters",
+            "epa",
+            "epa-efe",
+            "dpa",
+            "bloomberg",
+            "nurphoto",
+            "sopa images",
+            "imago",
+            "unsplash",
+            "pexels",
+            "pixabay",
+            "wikimedia commons",
+            "handout",
+            "ap",
+            "the associated press",
+            "anadolu agency",
+        )
+        + r"(?:\s*/\s*[^.)]{0,40})?\s*\)?\.?$",
+        search=True,
         max_words=30,
-        examples=("A man walks past the logo. (AP Photo/Mark Lennihan)", "Jerome Powell. Photo: Win McNamee/Getty Images",
-                  "via Shutterstock", "Protesters in Hong Kong on Sunday. Photograph: Reuters"),
-        counterexamples=("Getty Images said revenue rose 4% in the quarter.",
-                         "Shares of Shutterstock fell 3% after the report was published on Tuesday."),
+        examples=(
+            "A man walks past the logo. (AP Photo/Mark Lennihan)",
+            "Jerome Powell. Photo: Win McNamee/Getty Images",
+            "via Shutterstock",
+            "Protesters in Hong Kong on Sunday. Photograph: Reuters",
+        ),
+        counterexamples=(
+            "Getty Images said revenue rose 4% in the quarter.",
+            "Shares of Shutterstock fell 3% after the report was published on Tuesday.",
+        ),
     ),
 )

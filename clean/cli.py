@@ -1,0 +1,111 @@
+"""The ``clean`` command: the edge where errors become one line and exit codes.
+
+The library raises plain exceptions; only this module prints. Exit codes: 0 all inputs done, 2 usage
+error, 3 finished but some inputs failed, 1 anything else (130 when interrupted).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .config import load
+from .errors import UsageError
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+EPILOG = """\b
+Exit codes: 0 all inputs done; 2 usage error; 3 finished but some inputs failed
+(see OUT/manifest.json); 1 anything else; 130 interrupted.
+
+\b
+Example:
+  clean seeds/ out/
+  clean pages/ crawl.jsonl.gz out/ --workers 4
+"""
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}, epilog=EPILOG)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="INPUT... OUT")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="TOML file of options (defaults < file < CLEAN_* environment < flags).",
+)
+@click.option("--workers", type=click.IntRange(min=0), default=None, help="Worker processes (default: one per core).")
+@click.option(
+    "--force",
+    is_flag=True,
+    default=None,
+    help="Discard an unfinished run in OUT made with other options instead of refusing.",
+)
+@click.option(
+    "--max-doc-mb",
+    type=click.FloatRange(min=0.001),
+    default=None,
+    help="Documents larger than this many MB fail (default 20).",
+)
+@click.option(
+    "--doc-timeout",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Seconds one document may take before it fails (default 60; 0: no limit).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+@click.option("-v", "--verbose", count=True, help="Log more (-vv for debug).")
+@click.version_option(__version__, prog_name="clean")
+def main(
+    paths: tuple[Path, ...],
+    config_file: Path | None,
+    workers: int | None,
+    force: bool | None,
+    max_doc_mb: float | None,
+    doc_timeout: float | None,
+    quiet: bool,
+    verbose: int,
+) -> None:
+    """Clean news pages in INPUT (folders or files) into an audited Parquet dataset in OUT.
+
+    INPUT holds .txt, .html/.htm, .jsonl and .parquet files (and .gz of each). OUT receives
+    documents/, removals/, manifest.json and a dataset card (README.md).
+    """
+    logging.basicConfig(
+        level=logging.WARNING if quiet or not verbose else (logging.INFO if verbose == 1 else logging.DEBUG),
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if len(paths) < 2:
+        raise click.UsageError("give INPUT (a folder or files) and OUT, e.g. `clean seeds/ out/`")
+    *inputs, out = paths
+    from .runner import run
+
+    try:
+        config = load(config_file, workers=workers, force=force, max_doc_mb=max_doc_mb, doc_timeout=doc_timeout)
+        result = run(inputs, out, config)
+    except UsageError as exc:
+        click.echo(f"clean: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    except KeyboardInterrupt:
+        click.echo("clean: interrupted; rerun the same command to resume", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except Exception as exc:
+        if verbose:
+            raise
+        click.echo(f"clean: error: {type(exc).__name__}: {exc} (rerun with -v for details)", err=True)
+        sys.exit(EXIT_ERROR)
+    c = result.counts
+    if not quiet:
+        click.echo(
+            f"clean: {c['documents']} documents ({c['ok']} ok, {c['empty']} empty, {c['failed']} failed), "
+            f"{c['removals']} removals -> {out}",
+            err=True,
+        )
+    for entry in result.manifest["input_files"]:
+        if entry["status"] != "ok":
+            click.echo(f"clean: {entry['source']}: {entry['error']}", err=True)
+    sys.exit(result.exit_code)

@@ -1,0 +1,71 @@
+"""Arrow schemas of the published tables: the contract other teams load without our code.
+
+Column names and types change only with a version bump noted in the CHANGELOG; readers in DuckDB,
+Polars, Spark and ``datasets`` rely on them.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+DOCUMENTS = pa.schema(
+    [
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("format", pa.string(), nullable=False),
+        pa.field("url", pa.string()),
+        pa.field("title", pa.string()),
+        pa.field("author", pa.string()),
+        pa.field("date", pa.date32()),
+        pa.field("site", pa.string()),
+        pa.field("language", pa.string()),
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("n_chars_in", pa.int64(), nullable=False),
+        pa.field("n_chars_out", pa.int64(), nullable=False),
+        pa.field("n_removed", pa.int32(), nullable=False),
+        pa.field("status", pa.string(), nullable=False),
+        pa.field("error", pa.string()),
+    ]
+)
+
+#: Columns the dedup stage adds to ``documents``.
+DEDUP_COLUMNS = [
+    pa.field("dup_cluster", pa.string()),
+    pa.field("duplicate_of", pa.string()),
+    pa.field("dup_similarity", pa.float32()),
+]
+
+REMOVALS = pa.schema(
+    [
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("stage", pa.string(), nullable=False),
+        pa.field("line", pa.int32(), nullable=False),
+        pa.field("start", pa.int32(), nullable=False),
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("rule", pa.string(), nullable=False),
+        pa.field("kind", pa.string(), nullable=False),
+        pa.field("action", pa.string(), nullable=False),
+        pa.field("reason", pa.string(), nullable=False),
+        pa.field("field", pa.string()),
+        pa.field("ref", pa.string()),
+    ]
+)
+
+PASSAGES = pa.schema(
+    [
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("index", pa.int32(), nullable=False),
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("dup_cluster", pa.string()),
+        pa.field("duplicate_of_id", pa.string()),
+        pa.field("duplicate_of_index", pa.int32()),
+        pa.field("dup_similarity", pa.float32()),
+    ]
+)
+
+
+def documents_schema(dedup: bool) -> pa.Schema:
+    schema = DOCUMENTS
+    for f in DEDUP_COLUMNS if dedup else ():
+        schema = schema.append(f)
+    return schema

@@ -1,0 +1,165 @@
+"""Writers own atomicity and determinism: temporary names then rename, bounded row groups, no timestamps.
+
+A reader never sees a half-written file under a final name: every file is written as ``.NAME.tmp-*``
+beside its destination, flushed, fsynced and renamed. Parquet is zstd-compressed with row groups
+bounded in bytes (the largest model hub's dataset viewer rejects row groups over about 286 MiB) and
+part files bounded too, so the same rows always produce the same bytes whatever the worker count.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+#: Files get the permissions a plain ``open()`` would give them (mkstemp makes them private).
+FILE_MODE = 0o666 & ~_umask()
+
+#: Row groups are cut when this many bytes of Arrow data are buffered.
+ROW_GROUP_BYTES = 64 << 20
+#: A part file is closed after this many bytes of Arrow data; the next rows go to the next part.
+PART_BYTES = 512 << 20
+
+PARQUET_OPTIONS: dict[str, Any] = {
+    "compression": "zstd",
+    "compression_level": 3,
+    "use_dictionary": True,
+    "write_statistics": True,
+    "write_page_index": False,
+}
+
+
+@contextlib.contextmanager
+def atomic_path(dest: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``dest``; on success it is fsynced and renamed over ``dest``."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.tmp-", dir=dest.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        with tmp_path.open("rb+") as fh:
+            os.fsync(fh.fileno())
+        tmp_path.chmod(FILE_MODE)
+        tmp_path.replace(dest)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+
+
+def write_bytes_atomic(dest: Path, data: bytes) -> None:
+    with atomic_path(dest) as tmp:
+        tmp.write_bytes(data)
+
+
+def write_json_atomic(dest: Path, obj: Any) -> None:
+    text = json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False, default=str) + "\n"
+    write_bytes_atomic(dest, text.encode("utf-8"))
+
+
+def write_table_atomic(dest: Path, table: pa.Table) -> None:
+    """One Parquet file, row groups bounded in bytes, written atomically."""
+    with atomic_path(dest) as tmp:
+        rows = _rows_per_group(table)
+        pq.write_table(table, tmp, row_group_size=rows, **PARQUET_OPTIONS)
+
+
+def _rows_per_group(table: pa.Table) -> int:
+    if table.num_rows == 0 or table.nbytes <= ROW_GROUP_BYTES:
+        return max(1, table.num_rows)
+    per_row = table.nbytes / table.num_rows
+    return max(1, int(ROW_GROUP_BYTES / per_row))
+
+
+class PartWriter:
+    """Streams batches into ``dir/part-NNNNN.parquet`` files, each bounded in bytes, each atomic.
+
+    Batches are buffered up to a row group's worth, so the output depends only on the sequence of rows,
+    never on how they were batched on the way in.
+    """
+
+    def __init__(
+        self,
+        directory: Path,
+        schema: pa.Schema,
+        *,
+        part_bytes: int = PART_BYTES,
+        row_group_bytes: int = ROW_GROUP_BYTES,
+    ) -> None:
+        self.directory = directory
+        self.schema = schema
+        self.part_bytes = part_bytes
+        self.row_group_bytes = row_group_bytes
+        self.written: list[Path] = []
+        self._buffer: list[pa.RecordBatch] = []
+        self._buffered = 0
+        self._part_size = 0
+        self._writer: pq.ParquetWriter | None = None
+        self._ctx: contextlib.AbstractContextManager[Path] | None = None
+        self._dest: Path | None = None
+
+    def write(self, table: pa.Table) -> None:
+        for batch in table.to_batches():
+            if batch.num_rows == 0:
+                continue
+            self._buffer.append(batch)
+            self._buffered += batch.nbytes
+            if self._buffered >= self.row_group_bytes:
+                self._flush_group()
+
+    def _flush_group(self) -> None:
+        if not self._buffer:
+            return
+        table = pa.Table.from_batches(self._buffer, schema=self.schema).combine_chunks()
+        self._buffer, self._buffered = [], 0
+        if self._writer is None:
+            self._open()
+        self._writer.write_table(table, row_group_size=max(1, table.num_rows))
+        self._part_size += table.nbytes
+        if self._part_size >= self.part_bytes:
+            self._close_part()
+
+    def _open(self) -> None:
+        self._dest = self.directory / f"part-{len(self.written):05d}.parquet"
+        self._ctx = atomic_path(self._dest)
+        tmp = self._ctx.__enter__()
+        self._writer = pq.ParquetWriter(tmp, self.schema, **PARQUET_OPTIONS)
+
+    def _close_part(self) -> None:
+        assert self._writer is not None and self._ctx is not None and self._dest is not None
+        self._writer.close()
+        self._ctx.__exit__(None, None, None)
+        self.written.append(self._dest)
+        self._writer = self._ctx = self._dest = None
+        self._part_size = 0
+
+    def close(self) -> list[Path]:
+        """Flush what is buffered and finish the last part; an empty table still gets one (empty) part."""
+        self._flush_group()
+        if self._writer is None and not self.written:
+            self._open()
+        if self._writer is not None:
+            self._close_part()
+        return self.written
+
+    def abort(self) -> None:
+        if self._writer is not None and self._ctx is not None:
+            with contextlib.suppress(Exception):
+                self._writer.close()
+            with contextlib.suppress(Exception):
+                self._ctx.__exit__(RuntimeError, RuntimeError("aborted"), None)
+            self._writer = self._ctx = self._dest = None
