@@ -11,6 +11,20 @@ __version__ = "0.1.0"
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
+
+def run(*args, **kwargs):
+    """Clean INPUT into the dataset OUT, as the command does; see ``clean.runner.run``."""
+    from .runner import run as _run
+
+    return _run(*args, **kwargs)
+
+
+def clean_batch(batch, config=None):
+    """Clean an Arrow batch (Ray ``map_batches``, Spark ``mapInArrow``); see ``clean.arrow.clean_batch``."""
+    from .arrow import clean_batch as _clean_batch
+
+    return _clean_batch(batch, config)
+
 __all__ = [
     "CleanOptions",
     "Cleaned",
@@ -19,7 +33,9 @@ __all__ = [
     "RawRecord",
     "Removal",
     "__version__",
+    "clean_batch",
     "clean_html",
     "clean_record",
     "clean_text",
+    "run",
 ]

@@ -57,16 +57,22 @@ Example:
     default=None,
     help="Seconds one document may take before it fails (default 60; 0: no limit).",
 )
+@click.option("--shard-mb", type=click.FloatRange(min=0.001), default=None,
+              help="Target input size of one unit of work, in MB (default 32).")
+@click.option("--shard-docs", type=click.IntRange(min=1), default=None,
+              help="At most this many documents in one unit of work (default 2000).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @click.option("-v", "--verbose", count=True, help="Log more (-vv for debug).")
 @click.version_option(__version__, prog_name="clean")
-def main(
+def command(
     paths: tuple[Path, ...],
     config_file: Path | None,
     workers: int | None,
     force: bool | None,
     max_doc_mb: float | None,
     doc_timeout: float | None,
+    shard_mb: float | None,
+    shard_docs: int | None,
     quiet: bool,
     verbose: int,
 ) -> None:
@@ -85,7 +91,8 @@ def main(
     from .runner import run
 
     try:
-        config = load(config_file, workers=workers, force=force, max_doc_mb=max_doc_mb, doc_timeout=doc_timeout)
+        config = load(config_file, workers=workers, force=force, max_doc_mb=max_doc_mb, doc_timeout=doc_timeout,
+                      shard_mb=shard_mb, shard_docs=shard_docs)
         result = run(inputs, out, config)
     except UsageError as exc:
         click.echo(f"clean: error: {exc}", err=True)
@@ -109,3 +116,16 @@ def main(
         if entry["status"] != "ok":
             click.echo(f"clean: {entry['source']}: {entry['error']}", err=True)
     sys.exit(result.exit_code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: click's usage errors become one line and exit 2, like every other usage error."""
+    try:
+        code = command.main(args=argv, prog_name="clean", standalone_mode=False)
+    except click.UsageError as exc:
+        click.echo(f"clean: error: {exc.format_message()} (see clean --help)", err=True)
+        sys.exit(EXIT_USAGE)
+    except (click.Abort, KeyboardInterrupt):
+        click.echo("clean: interrupted; rerun the same command to resume", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(code or 0)

@@ -81,7 +81,7 @@ class HtmlOptions:
 
     focus: Literal["balanced", "precision", "recall"] = "precision"
     tables: bool = True
-    drop_title_line: bool = True
+    drop_title_line: bool = False
 
 
 DEFAULT_OPTIONS = HtmlOptions()
@@ -121,6 +121,10 @@ def extract_html(html: str, url: str | None = None, options: HtmlOptions = DEFAU
         if doc is None:  # nothing worth keeping as a body; the page's metadata is still worth having
             doc = trafilatura.extract_metadata(tree, default_url=url)
             doc.text = ""
+        if not (doc.text or "").strip():
+            # A page too short for trafilatura's size thresholds still has its paragraphs: take them
+            # with trafilatura's own baseline rather than return nothing.
+            doc.text = trafilatura.baseline(load_html(_encodable(html)))[1] or ""
         language = _language(tree)
     except Exception as exc:  # trafilatura and lxml raise many kinds on hostile pages; each fails one document
         raise ValueError(f"html extraction failed: {_one_line(exc)}") from exc

@@ -68,7 +68,7 @@ def lift_title(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
     for j in reversed(candidates):
         twins = [i for i in head if i != j and folded[i] == folded[j]]
         if twins:
-            return _title_and_echoes(lines, head, j, folded)
+            return _title_and_echoes(lines, head, j, folded, ctx)
     # A headline glued behind a breadcrumb, or followed by the site's name.
     for j in candidates:
         if word_count(lines[j].text) < 3:
@@ -79,14 +79,13 @@ def lift_title(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
                 and len(folded[i]) > len(folded[j])
                 and (folded[i].endswith(folded[j]) or folded[i].startswith(folded[j]))
             ):
-                return _title_and_echoes(lines, head, j, folded)
+                return _title_and_echoes(lines, head, j, folded, ctx)
     if candidates and candidates[0] == head[0] and word_count(lines[head[0]].text) >= 3:
         line = lines[head[0]]
         m = _SITE_SUFFIX.match(line.text)
         if m and word_count(m["site"]) <= 4 and word_count(m["title"]) >= 3:
-            if ctx.meta.site is None:
-                ctx.meta.site = m["site"].strip()
             return [
+                _site_suffix(line, m),
                 Proposal(
                     line.n,
                     "title.page_title_v1",
@@ -111,7 +110,16 @@ def lift_title(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
     return []
 
 
-def _title_and_echoes(lines: Sequence[Line], head: list[int], j: int, folded: dict[int, str]) -> list[Proposal]:
+def _site_suffix(line: Line, m: regex.Match) -> Proposal:
+    """The " | Site Name" after a page title: moved to ``site``, so the title line can go as the title."""
+    return Proposal(line.n, "metadata.site_suffix_v1", "metadata", "to_metadata",
+                    "the site's name printed after the page title", m.end("title"), None,
+                    field="site", value=m["site"].strip())
+
+
+def _title_and_echoes(
+    lines: Sequence[Line], head: list[int], j: int, folded: dict[int, str], ctx: Context
+) -> list[Proposal]:
     title = lines[j].text
     key = folded[j]
     props = [
@@ -143,6 +151,9 @@ def _title_and_echoes(lines: Sequence[Line], head: list[int], j: int, folded: di
                 )
             )
         elif folded[i].startswith(key) and len(folded[i]) > len(key):
+            m = _SITE_SUFFIX.match(lines[i].text)
+            if m and word_count(m["site"]) <= 4 and fold(m["title"]) == key:
+                props.append(_site_suffix(lines[i], m))
             props.append(
                 Proposal(
                     lines[i].n,

@@ -13,7 +13,6 @@ from .base import LineRule, words
 NAME = (
     r"\p{Lu}[\p{L}'’.\-]*(?:\s+(?:\p{Lu}[\p{L}'’.\-]*|de|da|di|del|della|van|von|der|den|la|le|bin|al|dos|du|y)){0,4}"
 )
-NAMES = rf"{NAME}(?:\s*(?:,|and|&|und|y|et|e|og|och)\s+{NAME}){{0,3}}"
 _BY = (
     r"(?i:by|written by|reviewed by|fact[- ]checked by|edited by|story by|words by|reporting by|posted by|"
     r"author|authors|autor|auteur|autore|von|por|par|door|av|af)"
@@ -51,6 +50,9 @@ ROLE = words(
     "cnn",
     "staff",
 )
+
+#: Several authors; a job title after the comma ("Jane Doe, Staff Writer") is not another name.
+NAMES = rf"{NAME}(?:\s*(?:,|and|&|und|y|et|e|og|och)\s+(?!(?i:{ROLE})\b){NAME}){{0,3}}"
 
 RULES = (
     LineRule(

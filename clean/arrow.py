@@ -1,0 +1,62 @@
+"""An Arrow stage for other people's pipelines: Ray Data ``map_batches``, Spark ``mapInArrow``, DuckDB.
+
+A batch in, a batch out, no files: each input row (``text`` or ``html``, optional ``id``, ``url``,
+``title``, ``author``, ``date``, ``source``) becomes one row of the documents schema, with its removals
+kept beside it as a list column so the audit trail travels with the data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow as pa
+
+from .config import Config
+from .document import RawRecord
+from .runner import clean_item, clean_options, documents_table
+from .schema import DOCUMENTS, REMOVALS
+
+REMOVAL_STRUCT = pa.struct([f for f in REMOVALS if f.name != "id"])
+OUTPUT = DOCUMENTS.append(pa.field("removals", pa.list_(REMOVAL_STRUCT)))
+
+
+def _column(batch: pa.RecordBatch | pa.Table, name: str) -> list[Any] | None:
+    if name not in batch.schema.names:
+        return None
+    return [None if v is None else str(v) for v in batch.column(name).to_pylist()]
+
+
+def clean_batch(batch: pa.RecordBatch | pa.Table, config: Config | None = None) -> pa.RecordBatch:
+    """Clean every row of an Arrow batch; returns the documents schema plus a ``removals`` list column.
+
+    Rows without an ``id`` get ``row-<n>`` (their position in this batch): pass ids in for stable ones.
+    A bad row becomes a ``failed`` row with its reason; the batch never raises for one document.
+    """
+    config = config or Config()
+    text, html = _column(batch, "text"), _column(batch, "html")
+    if text is None and html is None:
+        raise ValueError(f"the batch needs a 'text' or 'html' column; it has {batch.schema.names}")
+    cols = {name: _column(batch, name) for name in ("id", "url", "title", "author", "date", "source")}
+    options = clean_options(config)
+    docs = []
+    for i in range(batch.num_rows):
+        doc_id = (cols["id"] or [None] * batch.num_rows)[i] or f"row-{i}"
+        is_html = html is not None and html[i] is not None and (text is None or text[i] is None)
+        record = RawRecord(
+            id=doc_id,
+            source=(cols["source"] or [None] * batch.num_rows)[i] or doc_id,
+            format="html" if is_html else "txt",
+            text=None if is_html else (text[i] if text is not None else None) or "",
+            html=html[i] if is_html else None,
+            url=(cols["url"] or [None] * batch.num_rows)[i],
+            title=(cols["title"] or [None] * batch.num_rows)[i],
+            author=(cols["author"] or [None] * batch.num_rows)[i],
+            date=(cols["date"] or [None] * batch.num_rows)[i],
+        )
+        docs.append(clean_item(record, config, options))
+    table = documents_table(docs)
+    removals = [[{"stage": r.stage, "line": r.line, "start": r.start, "text": r.text, "rule": r.rule, "kind": r.kind,
+                  "action": r.action, "reason": r.reason, "field": r.field, "ref": r.ref} for r in d.removals]
+                for d in docs]
+    table = table.append_column(OUTPUT.field("removals"), pa.array(removals, type=pa.list_(REMOVAL_STRUCT)))
+    return table.combine_chunks().to_batches()[0] if table.num_rows else pa.RecordBatch.from_pylist([], schema=OUTPUT)

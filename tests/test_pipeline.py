@@ -1,0 +1,149 @@
+"""The text pipeline on the seeds and on pages written to look like real ones."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from conftest import GOLDEN, SEEDS
+
+from clean import clean_text
+from clean.pipeline import reconstruct
+from clean.repair import repair
+
+SEED_FILES = sorted(SEEDS.glob("*.txt"))
+
+
+@pytest.mark.parametrize("path", SEED_FILES, ids=lambda p: p.stem[:3])
+def test_seed_matches_golden(path) -> None:
+    cleaned = clean_text(path.read_text(encoding="utf-8"))
+    want_text = (GOLDEN / "seeds" / path.name).read_text(encoding="utf-8").rstrip("\n")
+    want = json.loads((GOLDEN / "seeds" / f"{path.stem}.json").read_text(encoding="utf-8"))
+    assert cleaned.text == want_text
+    assert cleaned.title == want["title"]
+    assert cleaned.author == want["author"]
+    assert (cleaned.date.isoformat() if cleaned.date else None) == want["date"]
+
+
+@pytest.mark.parametrize("path", SEED_FILES, ids=lambda p: p.stem[:3])
+def test_removals_rebuild_the_repaired_input(path) -> None:
+    text = path.read_text(encoding="utf-8")
+    cleaned = clean_text(text)
+    assert reconstruct(cleaned) == repair(text).lines
+
+
+def test_seed_004_records_citation_repair_attribution_and_footer() -> None:
+    cleaned = clean_text((SEEDS / "004_bf6ca3c3fed56fed.txt").read_text(encoding="utf-8"))
+    rules = {r.rule for r in cleaned.removals}
+    kinds = {r.kind for r in cleaned.removals}
+    assert "repair.citation_numeral_v1" in rules
+    assert sum(r.rule == "attribution.source_v1" for r in cleaned.removals) == 6
+    assert {"copyright", "social", "footer"} <= kinds
+    joined = [r for r in cleaned.removals if r.action == "join"]
+    assert all(r.text == "." for r in joined)
+
+
+CITATION_PAGE = """Markets rallied on Friday after the central bank held rates, lifting investor confidence
+2
+.
+Analysts expected the pause. Bond yields fell for a third day, the data showed
+[3]
+.
+"""
+
+
+def test_citation_numerals_are_rejoined() -> None:
+    fixed = repair(CITATION_PAGE)
+    assert fixed.lines == [
+        "Markets rallied on Friday after the central bank held rates, lifting investor confidence.",
+        "Analysts expected the pause. Bond yields fell for a third day, the data showed.",
+    ]
+    assert [r.action for r in fixed.removals] == ["drop", "join", "drop", "join"]
+
+
+def test_space_before_punctuation_and_hard_wraps() -> None:
+    wrapped = (
+        "The city council voted on Tuesday to approve the new budget, which\n"
+        "raises spending on schools and roads by four percent over last year\n"
+        "and trims the parks budget .\n"
+        "\n"
+        "Opponents said the plan relied on optimistic revenue forecasts that\n"
+        "might not hold if the regional economy slowed next year, as some fear.\n"
+        "\n"
+        "The mayor is expected to sign the budget into law later this week,\n"
+        "according to a spokeswoman, who declined to give a specific date.\n"
+    )
+    fixed = repair(wrapped)
+    assert len(fixed.lines) == 3
+    assert fixed.lines[0].endswith("and trims the parks budget.")
+    assert {r.rule for r in fixed.removals} == {"repair.unwrap_v1", "repair.space_before_punct_v1"}
+
+
+def test_one_paragraph_per_line_pages_are_not_unwrapped() -> None:
+    page = "\n\n".join(
+        f"Paragraph {i} of the story says that the council met and voted on the plan, officials said." for i in range(8)
+    )
+    assert len(repair(page).lines) == 8
+
+
+NEWS_PAGE = """Home > Business > Markets
+City Bank posts record profit as lending rebounds | Daily Ledger
+Skip to content
+Menu
+City Bank posts record profit as lending rebounds
+By Maria Gomez, Business Reporter
+March 4, 2024
+Share
+Facebook Twitter LinkedIn Email
+City Bank reported a record quarterly profit on Monday as loan demand from small businesses recovered and deposit costs eased, sending its shares up 6% in early trading.
+Advertisement
+Net income rose to $2.1 billion from $1.6 billion a year earlier, the bank said in a statement. Analysts had expected $1.8 billion, according to data compiled by LSEG.
+Photo: Jane Smith/Getty Images
+Lending picks up
+"We saw healthy demand across every region," chief executive Tom Lee told analysts on a call. Sources said the bank was also weighing a buyback.
+The ad market for financial services grew 8% in the quarter, a separate report showed.
+Related: Regional lenders brace for new capital rules
+Subscribe to our newsletter
+Follow us on Twitter
+© 2024 Daily Ledger. All rights reserved.
+Privacy Policy | Terms of Use | Cookie Settings
+"""
+
+
+def test_realistic_page_keeps_article_and_lifts_metadata() -> None:
+    cleaned = clean_text(NEWS_PAGE)
+    assert cleaned.title == "City Bank posts record profit as lending rebounds"
+    assert cleaned.author == "Maria Gomez"
+    assert cleaned.date == dt.date(2024, 3, 4)
+    assert cleaned.site == "Daily Ledger"
+    assert cleaned.language == "en"
+    assert cleaned.text.splitlines() == [
+        "City Bank reported a record quarterly profit on Monday as loan demand from small businesses recovered "
+        "and deposit costs eased, sending its shares up 6% in early trading.",
+        "Net income rose to $2.1 billion from $1.6 billion a year earlier, the bank said in a statement. Analysts "
+        "had expected $1.8 billion, according to data compiled by LSEG.",
+        "Lending picks up",
+        '"We saw healthy demand across every region," chief executive Tom Lee told analysts on a call. Sources said '
+        "the bank was also weighing a buyback.",
+        "The ad market for financial services grew 8% in the quarter, a separate report showed.",
+    ]
+    by_kind = {r.kind for r in cleaned.removals}
+    assert {"navigation", "byline", "share", "ad", "photo_credit", "related", "newsletter", "social",
+            "copyright", "title"} <= by_kind
+    assert reconstruct(cleaned) == repair(NEWS_PAGE).lines
+
+
+def test_known_title_is_not_overridden_and_its_copies_go() -> None:
+    from clean.document import Metadata
+
+    page = "Budget passes after long debate\n" + NEWS_PAGE.split("\n", 5)[5]
+    cleaned = clean_text(page, meta=Metadata(title="Budget passes after long debate"))
+    assert cleaned.title == "Budget passes after long debate"
+    assert "Budget passes after long debate" not in cleaned.text
+
+
+def test_empty_and_whitespace_pages() -> None:
+    assert clean_text("").text == ""
+    assert clean_text("  \n\n\t \n").text == ""
+    assert clean_text("").removals == []

@@ -1,0 +1,83 @@
+"""The quality gate: seeds exact and news-page F1 must not fall below the floors pinned in a file.
+
+The figures use the benchmark's metric (4-token shingles, precision and recall averaged over pages).
+Raising a floor is a one-line change in ``quality_floors.json``; a change that lowers a figure fails CI.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from conftest import GOLDEN, SEEDS, shared_path
+
+from clean.document import RawRecord
+from clean.pipeline import clean_record, clean_text
+
+FLOORS = json.loads((Path(__file__).parent / "quality_floors.json").read_text(encoding="utf-8"))
+TOKEN = re.compile(r"\w+")
+
+
+def shingles(text: str, n: int = 4) -> Counter:
+    tokens = TOKEN.findall(text or "")
+    if len(tokens) < n:
+        return Counter([tuple(tokens)]) if tokens else Counter()
+    return Counter(tuple(tokens[i: i + n]) for i in range(len(tokens) - n + 1))
+
+
+def page_scores(pairs: list[tuple[str, str]]) -> tuple[float, float, float]:
+    precisions, recalls = [], []
+    for gold, pred in pairs:
+        g, p = shingles(gold), shingles(pred)
+        shared = sum((g & p).values())
+        if p:
+            precisions.append(shared / sum(p.values()))
+        recalls.append(shared / sum(g.values()) if g else 1.0)
+    mp, mr = sum(precisions) / len(precisions), sum(recalls) / len(recalls)
+    return 2 * mp * mr / (mp + mr), mp, mr
+
+
+def test_seeds_exact_floor() -> None:
+    exact = 0
+    for path in sorted(SEEDS.glob("*.txt")):
+        cleaned = clean_text(path.read_text(encoding="utf-8"))
+        want = json.loads((GOLDEN / "seeds" / f"{path.stem}.json").read_text(encoding="utf-8"))
+        got = {"title": cleaned.title, "author": cleaned.author,
+               "date": cleaned.date.isoformat() if cleaned.date else None}
+        exact += cleaned.text == (GOLDEN / "seeds" / path.name).read_text(encoding="utf-8").rstrip("\n") and got == want
+    assert exact >= FLOORS["seeds_exact"]
+
+
+def test_news_pages_text_floor() -> None:
+    pages = shared_path("eval", "news-pages")
+    pairs = [((pages / "gold" / g.name).read_text(encoding="utf-8"),
+              clean_text((pages / "text" / g.name).read_text(encoding="utf-8")).text)
+             for g in sorted((pages / "gold").glob("*.txt"))]
+    f1, _, recall = page_scores(pairs)
+    print(f"news-pages text: F1 {f1:.3f} R {recall:.3f}")
+    assert f1 >= FLOORS["news_pages_text_f1"]
+    assert recall >= FLOORS["news_pages_text_recall"]
+
+
+def test_news_pages_html_floor() -> None:
+    pages = shared_path("eval", "news-pages")
+    urls = json.loads((pages / "pages.json").read_text(encoding="utf-8"))
+    pairs = []
+    for g in sorted((pages / "gold").glob("*.txt")):
+        html = gzip.decompress((pages / "html" / f"{g.stem}.html.gz").read_bytes()).decode("utf-8", "replace")
+        record = RawRecord(id=g.stem, source=g.name, format="html", html=html, url=None)
+        pairs.append((g.read_text(encoding="utf-8"), clean_record(record).text))
+    assert len(urls) >= len(pairs)
+    f1, _, _ = page_scores(pairs)
+    print(f"news-pages html: F1 {f1:.3f}")
+    assert f1 >= FLOORS["news_pages_html_f1"]
+
+
+@pytest.mark.parametrize("floor", ["news_pages_text_f1", "news_pages_html_f1"])
+def test_floors_are_meaningful(floor: str) -> None:
+    """A floor under the issue's target would let a regression through unnoticed."""
+    assert FLOORS[floor] >= 0.85
