@@ -183,7 +183,7 @@ def shard_stats(docs: Sequence[Document]) -> dict[str, Any]:
         entry["documents"] += 1
         entry[d.status] += 1
         if d.error and len(entry["errors"]) < 5:
-            entry["errors"].append(f"{d.id}: {d.error}" if d.id != d.source else d.error)
+            entry["errors"].append(d.error if d.id == d.source or d.error.startswith(d.id) else f"{d.id}: {d.error}")
     return {
         "documents": len(docs),
         "status": dict(status),
