@@ -49,8 +49,8 @@ class Context:
     meta: Metadata = field(default_factory=Metadata)
     #: Folded lines known to be boilerplate across the corpus (mined per run), with their counts.
     common_lines: frozenset[str] = frozenset()
-    #: Lines (by ``n``) that a rule already judged boilerplate, and of which kind; zone scoring uses it.
-    marked: dict[int, str] = field(default_factory=dict)
+    #: Lines (by ``n``) that a cleaner already removed, with its kind and rule; zone scoring uses them.
+    marked: dict[int, tuple[str, str]] = field(default_factory=dict)
 
 
 Cleaner = Callable[[Sequence[Line], Context], list[Proposal]]
@@ -96,7 +96,7 @@ def apply(lines: list[Line], proposals: Sequence[Proposal], ctx: Context, remova
             current[p.n] = None
         else:
             current[p.n] = text[: p.start] + text[end:]
-        ctx.marked[p.n] = p.kind
+        ctx.marked[p.n] = (p.kind, p.rule)
     return [Line(line.n, current[line.n]) for line in lines if current[line.n] is not None]
 
 

@@ -17,12 +17,18 @@ from .cleaner import Context, Line, Proposal
 from .rules import RuleSet
 from .text import fold, is_headline, is_prose, word_count
 
-#: Kinds after which an article rarely resumes: the zone scorer charges them heavily.
-HARD_KINDS = frozenset({"related", "footer", "copyright", "comments", "author_box", "newsletter", "cookie"})
+#: Rules whose line opens a section that is not the article: after most of the article's prose, the first
+#: of them ends it. Buttons inside an article ("Report", "Reply" under an embedded post) are not among them.
+BOUNDARY_RULES = frozenset({
+    "related.header_v1", "comments.header_v1", "comments.label_v1", "author_box.more_by_v1", "author_box.name_v1",
+    "newsletter.signup_v1", "copyright.notice_v1", "cookie.notice_v1", "footer.legal_links_v1", "footer.domain_v1",
+})
 #: Kinds that sit inside articles too (ads between paragraphs, photo credits, "Source:" lines).
 NEUTRAL_KINDS = frozenset({"title", "byline", "metadata", "citation_marker"})
 
 HARD_COST = 6.0
+#: Weight of prose that follows a section boundary, relative to prose before any.
+AFTER_BOUNDARY = 0.5
 SOFT_COST = 1.0
 
 
@@ -100,17 +106,43 @@ def _score(text: str) -> float:
     return -1.0 if n <= 3 else -0.8
 
 
+#: Share of the article's prose that must come before a hard boundary for the boundary to end the article.
+#: A "Related" box or comment header after most of the prose closes it; one near the top is an inline box.
+BOUNDARY_AFTER = 0.5
+
+
+def _first_boundary(seq: list[tuple[int, float, Line | None]], start: int, end: int, ctx: Context) -> int:
+    """End the article at the first hard boundary (related list, comments, footer) after most of its prose."""
+    total = sum(score for _, score, _ in seq[start:end + 1] if score > 0)
+    seen = 0.0
+    for i in range(start, end + 1):
+        n, score, line = seq[i]
+        if score > 0:
+            seen += score
+        elif line is None and ctx.marked[n][1] in BOUNDARY_RULES and seen >= BOUNDARY_AFTER * total:
+            return i - 1
+    return end
+
+
 def zones(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
     """Drop the header zone before the article's best run of prose and the footer zone after it."""
     if not lines:
         return []
     # Interleave surviving lines with the removed ones so that boundaries found by rules count.
     seq: list[tuple[int, float, Line | None]] = [(line.n, _score(line.text), line) for line in lines]
-    for n, kind in ctx.marked.items():
+    for n, (kind, rule) in ctx.marked.items():
         if kind in NEUTRAL_KINDS:
             continue
-        seq.append((n, -HARD_COST if kind in HARD_KINDS else -SOFT_COST, None))
+        seq.append((n, -HARD_COST if rule in BOUNDARY_RULES else -SOFT_COST, None))
     seq.sort(key=lambda item: item[0])
+    # Prose after a section boundary (comments, related stories, footer) is worth less than the article's:
+    # a long comment thread must not outweigh the story it comments on.
+    after = False
+    for i, (n, score, line) in enumerate(seq):
+        if line is None and ctx.marked[n][1] in BOUNDARY_RULES:
+            after = True
+        elif after and score > 0:
+            seq[i] = (n, score * AFTER_BOUNDARY, line)
     best, best_start, best_end = 0.0, 0, -1
     run, run_start = 0.0, 0
     for i, (_, score, _) in enumerate(seq):
@@ -122,6 +154,7 @@ def zones(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
             best, best_start, best_end = run, run_start, i
     if best <= 0:
         return []
+    best_end = _first_boundary(seq, best_start, best_end, ctx)
     props = []
     for i, (_, _, line) in enumerate(seq):
         if line is None or best_start <= i <= best_end:

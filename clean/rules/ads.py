@@ -123,7 +123,9 @@ RULES = (
         r"\bdelivered (?:straight |directly |right )?to your inbox\b|\benter your e-?mail\b|"
         r"\bget (?:the|our) (?:latest|best|top)\b.{0,60}\b(?:inbox|newsletter|e-?mail)\b|"
         r"\byour e-?mail address\b|\bby (?:signing up|subscribing),? you agree\b|"
-        r"\bthanks? (?:you )?for (?:signing up|subscribing)\b)",
+        r"\bthanks? (?:you )?for (?:signing up|subscribing)\b|"
+        r"\b(?:every (?:day|week|morning)|each (?:day|week)),? we (?:send|email|deliver)\b|"
+        r"^want more (?:stories|news|articles|content) like this\?)",
         search=True,
         max_words=45,
         examples=(

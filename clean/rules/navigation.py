@@ -65,6 +65,16 @@ RULES = (
             "previous",
             "next",
             "previous article",
+            "previous post",
+            "next post",
+            "older post",
+            "newer post",
+            "older posts",
+            "newer posts",
+            "previous story",
+            "next story",
+            "previous page",
+            "next page",
             "next article",
             "prev",
             "more",
@@ -191,7 +201,7 @@ RULES = (
             "lees ook",
             "meest gelezen",
         )
-        + r"(?:\s+(?:bits & bytes|from [^.!?]{1,40}|on [^.!?]{1,40}))?\s*[:.]?",
+        + r"(?:\s+(?:bits & bytes|(?:from|on|in|about) [^.!?]{1,40}))?\s*[:.]?",
         examples=(
             "Must Read",
             "Related Articles",
@@ -273,6 +283,45 @@ RULES = (
         r"commentaires|comentarios|reacties|responses?|replies)\s*(?:\(\d+\))?[:.]?",
         examples=("0 Comments", "Leave a comment", "Join the conversation", "Nessun commento", "Comments (12)"),
         counterexamples=("Comments made by the minister drew criticism.",),
+    ),
+    LineRule(
+        name="comments.header_v1",
+        kind="comments",
+        reason="the heading or fine print that opens a comments section",
+        pattern=r"(?:top rated comments|leave a comment cancel reply|\(view all\)|\[\s*\d+ comments?\s*\]|"
+        r"(?:blog )?comments powered by \w+|save my name, email, and website in this browser.{0,60}|"
+        r"notify me (?:of|via|by) .{0,80}|you must be logged in to post a comment\.?|log in to (?:comment|reply)|"
+        r"this site uses akismet.{0,120}|your email address will not be published\.?.{0,80}|"
+        r"\[?\s*read all comments\s*\]?|(?:view|show|see|read) all(?: \d+)? comments)[.!]?",
+        examples=(
+            "Top Rated Comments",
+            "(View all)",
+            "[ 167 comments ]",
+            "blog comments powered by Disqus",
+            "Leave a Comment Cancel Reply",
+            "Save my name, email, and website in this browser for the next time I comment.",
+            "Your email address will not be published. Required fields are marked *",
+            "[ Read All Comments ]",
+        ),
+        counterexamples=("Comments from the minister drew criticism on Monday.",),
+    ),
+    LineRule(
+        name="comments.widget_v1",
+        kind="comments",
+        reason="a button or counter of a comment or embedded post",
+        pattern=r"(?:reply|report|flag|cancel reply|rating: -?\d+ votes?|-?\d+ votes?|(?:sort|order) by:? ?"
+        r"(?:newest|oldest|best|top)?)[.!]?",
+        examples=("Reply", "Report", "Rating: 36 Votes", "12 votes"),
+        counterexamples=("Reply from the ministry came two days later.", "Votes were still being counted on Monday."),
+    ),
+    LineRule(
+        name="comments.timestamp_v1",
+        kind="comments",
+        reason="a relative timestamp of a comment or teaser",
+        pattern=r"(?:about |posted |updated )?(?:an?|\d{1,3}) "
+        r"(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?) ago(?: at \d\d?:\d\d(?: ?[ap]\.?m\.?)?)?",
+        examples=("2 days ago at 07:52 am", "an hour ago", "3 hours ago", "Updated 5 minutes ago"),
+        counterexamples=("Two days ago the plant closed.", "3 hours ago, police said, the suspect fled."),
     ),
     LineRule(
         name="counter.lone_number_v1",
