@@ -57,10 +57,41 @@ Example:
     default=None,
     help="Seconds one document may take before it fails (default 60; 0: no limit).",
 )
-@click.option("--shard-mb", type=click.FloatRange(min=0.001), default=None,
-              help="Target input size of one unit of work, in MB (default 32).")
-@click.option("--shard-docs", type=click.IntRange(min=1), default=None,
-              help="At most this many documents in one unit of work (default 2000).")
+@click.option(
+    "--shard-mb",
+    type=click.FloatRange(min=0.001),
+    default=None,
+    help="Target input size of one unit of work, in MB (default 32).",
+)
+@click.option(
+    "--shard-docs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="At most this many documents in one unit of work (default 2000).",
+)
+@click.option("--no-dedup", is_flag=True, default=None, help="Skip duplicate detection.")
+@click.option(
+    "--dedup-threshold",
+    type=click.FloatRange(0.05, 1.0),
+    default=None,
+    help="Estimated Jaccard similarity at which two texts count as near duplicates (default 0.5).",
+)
+@click.option(
+    "--drop-duplicates",
+    is_flag=True,
+    default=None,
+    help="Write only kept documents and remove duplicate passages (each recorded as a removal).",
+)
+@click.option(
+    "--dedup-against",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="An earlier OUT: flag what duplicates documents or passages it already published.",
+)
+@click.option("--dedup-ngram", type=click.IntRange(min=1), default=None, help="Expert: words per shingle.")
+@click.option("--dedup-num-perm", type=click.IntRange(min=8), default=None, help="Expert: MinHash permutations.")
+@click.option("--dedup-bands", type=click.IntRange(min=1), default=None, help="Expert: LSH bands.")
+@click.option("--dedup-rows", type=click.IntRange(min=1), default=None, help="Expert: LSH rows per band.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @click.option("-v", "--verbose", count=True, help="Log more (-vv for debug).")
 @click.version_option(__version__, prog_name="clean")
@@ -73,6 +104,14 @@ def command(
     doc_timeout: float | None,
     shard_mb: float | None,
     shard_docs: int | None,
+    no_dedup: bool | None,
+    dedup_threshold: float | None,
+    drop_duplicates: bool | None,
+    dedup_against: Path | None,
+    dedup_ngram: int | None,
+    dedup_num_perm: int | None,
+    dedup_bands: int | None,
+    dedup_rows: int | None,
     quiet: bool,
     verbose: int,
 ) -> None:
@@ -91,8 +130,23 @@ def command(
     from .runner import run
 
     try:
-        config = load(config_file, workers=workers, force=force, max_doc_mb=max_doc_mb, doc_timeout=doc_timeout,
-                      shard_mb=shard_mb, shard_docs=shard_docs)
+        config = load(
+            config_file,
+            workers=workers,
+            force=force,
+            max_doc_mb=max_doc_mb,
+            doc_timeout=doc_timeout,
+            shard_mb=shard_mb,
+            shard_docs=shard_docs,
+            dedup=False if no_dedup else None,
+            dedup_threshold=dedup_threshold,
+            drop_duplicates=drop_duplicates,
+            dedup_against=str(dedup_against) if dedup_against else None,
+            dedup_ngram=dedup_ngram,
+            dedup_num_perm=dedup_num_perm,
+            dedup_bands=dedup_bands,
+            dedup_rows=dedup_rows,
+        )
         result = run(inputs, out, config)
     except UsageError as exc:
         click.echo(f"clean: error: {exc}", err=True)
