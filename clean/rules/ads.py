@@ -76,6 +76,7 @@ RULES = (
     ),
     LineRule(
         name="promo.stock_pitch_v1",
+        cues=("buy", "sell", "free", "urgent", "find out", "read more", "stock"),
         kind="promo",
         reason="a stock-tip sales pitch (buy-or-sell teaser, free analysis offer) inserted in financial news",
         pattern=r"(?:\b(?:buy|sell) or (?:buy|sell)\s*\?|\bfree (?:stock )?(?:analysis|report|guide)\b|"
@@ -116,6 +117,7 @@ RULES = (
     ),
     LineRule(
         name="newsletter.signup_v1",
+        cues=("newsletter", "inbox", "mail", "sign", "subscrib", "thank", "every", "each", "want more"),
         kind="newsletter",
         reason="a newsletter or e-mail sign-up blurb",
         pattern=r"(?:\b(?:sign up|subscribe|register)\b.{0,80}\bnewsletters?\b|"

@@ -11,6 +11,7 @@ from .base import LineRule, words
 RULES = (
     LineRule(
         name="copyright.notice_v1",
+        cues=("©", "(c)", "&copy;", "copyright", "all rights reserved"),
         kind="copyright",
         reason="a copyright notice",
         pattern=r"(?:^(?:©|\(c\)|&copy;|copyright\s*(?:©|\(c\))?\s*(?:\d{4}|by\b|the\b|(?-i:\p{Lu}\p{Ll}*\s+(?:\p{Lu}|\d))))|"
@@ -30,6 +31,7 @@ RULES = (
     ),
     LineRule(
         name="cookie.notice_v1",
+        cues=("cookie", "by continuing", "by using", "do not sell", "privacy", "consent", "preferences"),
         kind="cookie",
         reason="a cookie or consent notice",
         pattern=r"(?:\b(?:we|this (?:site|website)|our (?:site|website|partners)) (?:use|uses)\b.{0,40}\bcookies\b|"

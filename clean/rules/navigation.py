@@ -100,6 +100,7 @@ RULES = (
     ),
     LineRule(
         name="navigation.menu_row_v1",
+        cues=("/", "|", "•", "·"),
         kind="navigation",
         reason="a row of three or more short links separated by slashes, bars or bullets",
         pattern=r"[^/|•·]{1,40}(?:\s+[/|•·]\s+[^/|•·]{1,40}){2,}",
@@ -253,6 +254,24 @@ RULES = (
     ),
     LineRule(
         name="social.follow_v1",
+        cues=(
+            "follow",
+            "twitter",
+            "facebook",
+            "instagram",
+            "linkedin",
+            "youtube",
+            "tiktok",
+            "telegram",
+            "whatsapp",
+            "threads",
+            "bluesky",
+            "mastodon",
+            "google news",
+            "flipboard",
+            " x",
+            "@",
+        ),
         kind="social",
         reason="an invitation to follow, like or join the outlet on a social network",
         pattern=r"(?:^(?:follow|like|join|find|connect with|add) (?:us|me|him|her|them|[\p{L}.]+(?: [\p{L}.]+)?) "
