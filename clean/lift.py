@@ -29,7 +29,7 @@ _DATE_FIELD = regex.compile(
     regex.IGNORECASE,
 )
 _NAME_LINE = regex.compile(rf"(?P<name>{NAME})")
-_NAME_DATE = regex.compile(rf"(?P<name>{NAME})\s*(?:[-|–—•·,]|\bon\b)\s*(?=\S)")
+_NAME_DATE = regex.compile(rf"(?P<name>{NAME})\s*(?:[-|–—•·,]|\bon\b)?\s*(?=\S)")
 #: A bio names a person (two to five capitalised words) and says what they do within its first words.
 _BIO = regex.compile(
     r"(?P<name>\p{Lu}[\p{L}'’.\-]+(?:\s+\p{Lu}[\p{L}'’.\-]+){1,4}) (?:is|was|has been|covers|writes|joined|reports)\b"

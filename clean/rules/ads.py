@@ -172,6 +172,33 @@ RULES = (
         counterexamples=("Subscribers rose 8% in the quarter.", "Sign up rates fell after the change, the firm said."),
     ),
     LineRule(
+        name="promo.subscribe_v1",
+        kind="promo",
+        reason="an invitation to subscribe to, join or download the outlet's product",
+        cues=("subscri", "join", "get ", "download", "newsletter", "opt-in", "click here", "app"),
+        pattern=r"(?:^(?:please )?(?:subscribe|join|sign up|get|download|click here to get|click here to download)"
+        r"\b.{0,120}\b(?:newsletters?|magazine|youtube|app|subscription|issues?|delivered|membership|podcast)\b|"
+        r"^(?:please )?subscribe (?:to|now|today|for)\b|^(?:want|need) more\b[^.?!]{0,40}\?|"
+        r"\bopt-in box\b|\bcan send me\b.{0,60}\bnewsletter|"
+        r"^see all newsletters$|^[\p{L}\d&' ]{1,40} newsletters?$)",
+        search=True,
+        max_words=40,
+        examples=(
+            "Subscribe to WIRED and stay smart with more of your favorite Ideas writers.",
+            "Subscribe to AppleInsider on YouTube",
+            "Want more deals? Join the IGN Deals Newsletter.",
+            "Get Motor Cycle Monthly delivered through your letterbox every month. 12 issues for £11.99.",
+            "CLICK HERE TO GET THE FOX NEWS APP",
+            "Please check the opt-in box to acknowledge that you would like to subscribe.",
+            "Pick Six Newsletter",
+        ),
+        counterexamples=(
+            "Get ready for a long winter, forecasters warned on Monday.",
+            "Subscribers to the magazine fell 8% last year, the publisher said.",
+            "Join the queue, officials told travellers at the airport on Friday morning.",
+        ),
+    ),
+    LineRule(
         name="promo.read_more_v1",
         kind="promo",
         reason="a teaser link to more content",

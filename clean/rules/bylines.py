@@ -59,7 +59,7 @@ RULES = (
         name="byline.by_v1",
         kind="byline",
         reason="a byline naming the author; the name moves to the author field",
-        pattern=rf"{_BY}\s*:?\s*(?P<value>{NAMES})(?:\s*(?:[,|•·–—]|\s-)\s*[^.!?]{{0,80}})?(?<![.!?])",
+        pattern=rf"{_BY}\s*:?\s*(?P<value>{NAMES})(?:\s*(?:[,|•·–—]|\s-)\s*[^!?]{{0,80}})?(?<![.!?])",
         action="to_metadata",
         field="author",
         max_words=16,
@@ -70,6 +70,7 @@ RULES = (
             "Reviewed byNidhi Govil",
             "BY John Smith and Ana Ruiz",
             "By Chris Davies | November 19, 2019",
+            "By Amy Kuperinsky | NJ Advance Media for NJ.com",
             "Von Anna Müller",
             "Author: Paul van der Berg",
         ),
@@ -190,9 +191,11 @@ RULES = (
         ),
         kind="photo_credit",
         reason="a caption credit ending in a photo agency's name",
-        pattern=r"(?:[/(|]|\bvia\s|\b(?:credit|photo|photograph|image|picture|foto)s?:?\s|©\s?)\s*[^.]{0,60}"
+        pattern=r"(?:\b(?:reuters|afp|ap|epa|getty images|dpa|xinhua|ansa|efe)\s*/\s*[\p{L}.'’\- ]{1,40}\.?$)|"
+        r"(?:[/(|]|\bvia\s|\b(?:credit|photo|photograph|image|picture|foto)s?:?\s|©\s?)\s*[^.]{0,60}"
         + words(
             "getty images",
+            "getty",
             "shutterstock",
             "istock",
             "istockphoto",
@@ -223,6 +226,8 @@ RULES = (
             "A man walks past the logo. (AP Photo/Mark Lennihan)",
             "Jerome Powell. Photo: Win McNamee/Getty Images",
             "via Shutterstock",
+            "FILE PHOTO: Traders work on the floor of the exchange, November 18, 2019. REUTERS/Brendan McDermid",
+            "China has warned it will act (Image: GETTY )",
             "Protesters in Hong Kong on Sunday. Photograph: Reuters",
         ),
         counterexamples=(

@@ -162,6 +162,8 @@ RULES = (
             "trending",
             "trending now",
             "trending stories",
+            "trending news",
+            "trending articles",
             "top stories",
             "latest news",
             "latest stories",
@@ -202,9 +204,11 @@ RULES = (
             "lees ook",
             "meest gelezen",
         )
-        + r"(?:\s+(?:bits & bytes|(?:from|on|in|about) [^.!?]{1,40}))?\s*[:.]?",
+        + r"(?:\s+(?:bits & bytes|(?:from|on|in|about) [^.!?]{1,40}))?\s*(?:[:.…]|\.\.\.)?",
         examples=(
             "Must Read",
+            "You may also like...",
+            "Trending News",
             "Related Articles",
             "You may also like",
             "Story Timeline",
@@ -217,13 +221,15 @@ RULES = (
         name="related.link_v1",
         kind="related",
         reason="an inline 'Related:' or 'Read also:' link to another story",
-        pattern=r"(?:related|read also|also read|read more|see also|more|recommended|watch|listen|lesen sie auch|"
+        pattern=r"(?:related(?: posts?| stories| story| articles?| content| links?)?|read also|also read|read more|"
+        r"see also|more|recommended|watch|listen|lesen sie auch|"
         r"mehr dazu|lire aussi|à lire aussi|leer también|lee también|leggi anche|lees ook)\s*:\s*\S.{0,200}",
         max_words=35,
         examples=(
             "Related: Alibaba shares jump on AI hopes",
             "Read also: The best phones of 2024",
             "WATCH: Firefighters battle the blaze",
+            "Related post: Pickled Brussels Sprouts Recipe",
         ),
         counterexamples=("More than 100 people attended the rally, police said.",),
     ),
@@ -231,8 +237,10 @@ RULES = (
         name="share.label_v1",
         kind="share",
         reason="share buttons and their labels",
-        pattern=rf"(?:share(?: this)?(?: article| story| post| page)?(?: on| via)?|tweet this|email this|"
-        rf"share on {_NETWORK}|{_NETWORK})(?:\s*[,|/•·]?\s*{_NETWORK}){{0,12}}\s*[:!]?",
+        pattern=rf"(?:{_NETWORK}\s+)?(?:share(?: this)?(?: article| story| post| page)?"
+        rf"(?: on| via| to| it with friends)?|"
+        rf"tweet this|email this|print this(?: article| story| page)?(?: share it with friends)?|"
+        rf"share on {_NETWORK}|{_NETWORK})(?:\s*[,|/•·]?\s*(?:share (?:on |to |via )?)?{_NETWORK}){{0,12}}\s*[:!]?",
         examples=(
             "Share",
             "Share this article",
@@ -241,6 +249,8 @@ RULES = (
             "Share on WhatsApp",
             "Facebook",
             "Copy link",
+            "Facebook Share to Twitter",
+            "Print This Article Share it With Friends",
         ),
         counterexamples=("Share prices fell 3% on Monday.", "Twitter said it would change the rule."),
     ),

@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""Cleaning quality and speed on the dev pages, side by side with C4's line rules and trafilatura.
+
+Usage: python benchmarks/quality.py [--set ../shared/eval/news-pages]
+
+Prints, in one run on the same pages:
+- F1, precision and recall per input kind (full-page text, HTML) for `clean`, C4's line rules
+  (datatrove's C4QualityFilter, line rules only: no document-level drop) and trafilatura;
+- per kind of noise, on how many pages a line of that kind survives. Noise lines are the input lines that
+  are not in the article a person marked; a broad classifier, separate from our rules, names their kind;
+- MB/s per core of the text cleaners beside C4's line rules.
+
+Needs the bench extra (`pip install -e '.[bench]'`: datatrove) for the C4 column.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import re
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from clean.document import RawRecord  # noqa: E402
+from clean.pipeline import CleanOptions, clean_record, clean_text  # noqa: E402
+from clean.repair import normalise_line  # noqa: E402
+
+TOKEN = re.compile(r"\w+")
+
+#: A classifier of noise lines, deliberately independent of clean's rules (broad cues, no context), so
+#: the count measures what survives, not what our own rules define as noise.
+NOISE_KINDS = {
+    "byline": re.compile(r"^(by|von|por|par|door|reviewed by|written by)\s+\S|^author:", re.I),
+    "source line": re.compile(r"^(source|sources|quelle|fuente|fonte)\s*:", re.I),
+    "photo credit": re.compile(r"(photo|image|picture|foto|credit)s?\s*(:|by)|getty images|shutterstock|ap photo"
+                               r"|reuters/|/afp|istock", re.I),
+    "share label": re.compile(r"^(share|tweet|email|print|facebook|twitter|linkedin|whatsapp|pinterest|reddit)"
+                              r"(\s+(this|on|via|article|story))?\b.{0,30}$", re.I),
+    "promo": re.compile(r"subscribe|sign up|newsletter|read more|click here|free trial|download (the|our) app"
+                        r"|buy or sell", re.I),
+    "related links": re.compile(r"^(related|more from|more on|you may also like|recommended|read next|must read"
+                                r"|most popular|trending|see also|also read|top stories)\b", re.I),
+    "copyright/cookie": re.compile(r"©|copyright|all rights reserved|cookie|privacy policy|terms of (use|service)",
+                                   re.I),
+    "ad label": re.compile(r"^[-\s\[(]*(advertisement|advertising|ad|sponsored|anzeige|publicidad|publicité)"
+                           r"[-\s\])]*$", re.I),
+    "lone numeral": re.compile(r"^\[?\d{1,4}\]?$"),
+}
+
+
+def shingles(text: str, n: int = 4) -> Counter:
+    tokens = TOKEN.findall(text or "")
+    if len(tokens) < n:
+        return Counter([tuple(tokens)]) if tokens else Counter()
+    return Counter(tuple(tokens[i: i + n]) for i in range(len(tokens) - n + 1))
+
+
+def score(pairs: list[tuple[str, str]]) -> tuple[float, float, float]:
+    precisions, recalls = [], []
+    for gold, pred in pairs:
+        g, p = shingles(gold), shingles(pred)
+        shared = sum((g & p).values())
+        if p:
+            precisions.append(shared / sum(p.values()))
+        recalls.append(shared / sum(g.values()) if g else 1.0)
+    mp, mr = sum(precisions) / len(precisions), sum(recalls) / len(recalls)
+    return (2 * mp * mr / (mp + mr) if mp + mr else 0.0), mp, mr
+
+
+def c4_lines(text: str):
+    try:
+        from datatrove.data import Document
+        from datatrove.pipeline.filters.c4_filters import C4QualityFilter
+    except ImportError:
+        return None
+    flt = C4QualityFilter(split_paragraph=True, min_num_sentences=-1)
+    doc = Document(text=text, id="x")
+    kept = flt.filter(doc)
+    return doc.text if kept is True or (isinstance(kept, tuple) and kept[0]) else ""
+
+
+def noise_survivors(page: str, gold: str, output: str) -> set[str]:
+    """Kinds of noise with at least one line on the page, outside the gold body, still in the output."""
+    gold_lines = {normalise_line(x) for x in gold.splitlines()}
+    out_lines = {normalise_line(x) for x in output.splitlines()}
+    kinds = set()
+    for raw in page.splitlines():
+        line = normalise_line(raw)
+        if not line or line in gold_lines or line not in out_lines:
+            continue
+        for kind, pattern in NOISE_KINDS.items():
+            if pattern.search(line):
+                kinds.add(kind)
+    return kinds
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--set", type=Path, default=ROOT.parent / "shared" / "eval" / "news-pages")
+    args = ap.parse_args()
+    if not (args.set / "gold").is_dir():
+        print(f"no evaluation set at {args.set}; pass --set")
+        return 2
+    golds = {p.stem: p.read_text(encoding="utf-8") for p in sorted((args.set / "gold").glob("*.txt"))}
+    texts = {k: (args.set / "text" / f"{k}.txt").read_text(encoding="utf-8") for k in golds}
+    htmls = {k: gzip.decompress((args.set / "html" / f"{k}.html.gz").read_bytes()).decode("utf-8", "replace")
+             for k in golds}
+    text_mb = sum(len(t.encode("utf-8")) for t in texts.values()) / 1e6
+
+    rows = []
+    clean_text("warm-up: load the language model before timing anything at all")
+    started = time.process_time()
+    ours_text = {k: clean_text(t).text for k, t in texts.items()}
+    ours_seconds = time.process_time() - started
+    rows.append(("clean", "text", *score([(golds[k], ours_text[k]) for k in golds])))
+    nolang = CleanOptions(detect_language=False)
+    started = time.process_time()
+    for t in texts.values():
+        clean_text(t, options=nolang)
+    ours_nolang_seconds = time.process_time() - started
+
+    c4_text = {}
+    c4_seconds = None
+    if c4_lines("probe") is not None:
+        started = time.process_time()
+        c4_text = {k: c4_lines(t) for k, t in texts.items()}
+        c4_seconds = time.process_time() - started
+        rows.append(("C4 line rules (datatrove)", "text", *score([(golds[k], c4_text[k]) for k in golds])))
+    rows.append(("keep everything", "text", *score([(golds[k], texts[k]) for k in golds])))
+
+    ours_html = {k: clean_record(RawRecord(id=k, source=k, format="html", html=h)).text for k, h in htmls.items()}
+    rows.append(("clean", "html", *score([(golds[k], ours_html[k]) for k in golds])))
+    import trafilatura
+
+    traf = {k: trafilatura.extract(h) or "" for k, h in htmls.items()}
+    rows.append(("trafilatura (default)", "html", *score([(golds[k], traf[k]) for k in golds])))
+    if c4_text:
+        c4_html = {k: c4_lines(traf[k]) for k in golds}
+        rows.append(("trafilatura + C4 line rules", "html", *score([(golds[k], c4_html[k]) for k in golds])))
+
+    print(f"{len(golds)} pages\n")
+    print(f"{'tool':32s} {'input':6s} {'F1':>6s} {'P':>6s} {'R':>6s}")
+    for tool, kind, f1, p, r in rows:
+        print(f"{tool:32s} {kind:6s} {f1:6.3f} {p:6.3f} {r:6.3f}")
+
+    print("\nPages where a line of each kind of noise survives (text input; lower is better, target <= 5):")
+    survivors = {"clean": Counter(), "C4": Counter(), "input": Counter()}
+    for k in golds:  # noqa: PLC0206 - four dicts share the key
+        survivors["clean"].update(noise_survivors(texts[k], golds[k], ours_text[k]))
+        survivors["input"].update(noise_survivors(texts[k], golds[k], texts[k]))
+        if c4_text:
+            survivors["C4"].update(noise_survivors(texts[k], golds[k], c4_text[k]))
+    print(f"{'kind':20s} {'in input':>9s} {'clean':>7s} {'C4':>7s}")
+    for kind in NOISE_KINDS:
+        c4 = str(survivors["C4"][kind]) if c4_text else "-"
+        print(f"{kind:20s} {survivors['input'][kind]:9d} {survivors['clean'][kind]:7d} {c4:>7s}")
+
+    print(f"\nText cleaning speed on {text_mb:.2f} MB ({len(texts)} pages), one core (CPU time):")
+    print(f"  clean, all cleaners + language id   {text_mb / ours_seconds:6.2f} MB/s")
+    print(f"  clean, without language id          {text_mb / ours_nolang_seconds:6.2f} MB/s")
+    if c4_seconds:
+        print(f"  C4 line rules (datatrove)           {text_mb / c4_seconds:6.2f} MB/s")
+        print(f"  ratio clean / C4                    {c4_seconds / ours_seconds:6.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
