@@ -11,7 +11,7 @@ import functools
 #: Below this many letters a guess is noise; the field stays null rather than wrong.
 MIN_LETTERS = 40
 #: Enough text to decide; classifying a whole long article costs time and adds nothing.
-SAMPLE_CHARS = 3000
+SAMPLE_CHARS = 1000
 
 
 @functools.cache

@@ -196,6 +196,8 @@ def lift_date(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
     props: list[Proposal] = []
     for line in lines[: min(limit + 1, len(lines))]:
         text = line.text
+        if not any(ch.isdigit() for ch in text):  # every date format has digits; skips most header lines
+            continue
         found = DATE.search(text, timeout=0.5)
         if not found:
             continue

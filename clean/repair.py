@@ -21,6 +21,7 @@ from .text import ends_sentence, word_count
 
 _INVISIBLE = regex.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad\p{Cc}--[\n\t]]", regex.V1)
 _SPACES = regex.compile(r"[\t\p{Zs}]+")
+_ASCII_CONTROL = regex.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _NUMERAL = regex.compile(r"\[?\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\]?")
 _PUNCT = regex.compile(r"[.,;:!?]{1,3}")
 _SPACE_BEFORE = regex.compile(r"(?<=[\p{L}\p{N}\)\]”\"]) +(?=[.,](?:\s|$))")
@@ -37,6 +38,9 @@ class Repaired:
 
 def normalise_line(line: str) -> str:
     """NFC, invisible characters removed, every run of spaces made one space, trimmed."""
+    if line.isascii():  # the common case: no normalisation or invisible characters possible
+        line = _ASCII_CONTROL.sub("", line) if not line.isprintable() else line
+        return " ".join(line.split())
     line = unicodedata.normalize("NFC", line)
     line = _INVISIBLE.sub("", line)
     return _SPACES.sub(" ", line).strip()

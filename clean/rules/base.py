@@ -52,6 +52,10 @@ KINDS = frozenset(
 #: well-formed pattern takes microseconds, so this only ever fires on catastrophic backtracking.
 MATCH_TIMEOUT = 0.5
 
+#: Lines whose verdicts a rule set remembers before it starts over.
+CACHE_LINES = 1 << 16
+_MISSING = object()
+
 _FLAGS = regex.IGNORECASE | regex.UNICODE  # not V1: its full case folding is 8x slower
 
 
@@ -126,6 +130,11 @@ class RuleSet:
     _whole: list[int] = dc_field(default_factory=list, init=False, repr=False)
     _cued: list[tuple[int, tuple[str, ...]]] = dc_field(default_factory=list, init=False, repr=False)
     _always: list[int] = dc_field(default_factory=list, init=False, repr=False)
+    #: Verdicts by line: menus, footers and share rows repeat on every page of a site, so a corpus asks
+    #: the same lines again and again.
+    _cache: dict[tuple[str, str | None], tuple[LineRule, regex.Match] | None] = dc_field(
+        default_factory=dict, init=False, repr=False
+    )
 
     def extend(self, rules: Iterable[LineRule]) -> None:
         names = {r.name for r in self.rules}
@@ -135,6 +144,7 @@ class RuleSet:
             names.add(rule.name)
             self.rules.append(rule)
         self._full = None
+        self._cache.clear()
 
     def _compile(self) -> None:
         def scoped(rule: LineRule) -> str:
@@ -153,6 +163,16 @@ class RuleSet:
         Whole-line rules without cues are tried together (one alternation, one call, whose matching group
         names the rule); rules with cues only when the line contains one; search rules without cues always.
         """
+        key = (line, language)
+        cached = self._cache.get(key, _MISSING)
+        if cached is not _MISSING:
+            return cached
+        if len(self._cache) >= CACHE_LINES:
+            self._cache.clear()
+        found = self._cache[key] = self._first_match(line, language)
+        return found
+
+    def _first_match(self, line: str, language: str | None) -> tuple[LineRule, regex.Match] | None:
         if self._full is None:
             self._compile()
         candidates = list(self._always)
