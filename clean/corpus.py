@@ -1,9 +1,9 @@
 """Corpus steps: the only code that sees more than one document.
 
-They run between cleaning (per shard) and publishing (per shard again): each reads what the shards
-wrote, computes something corpus-wide (duplicate clusters), and returns how to change each shard's
-tables on the way out. Keeping them behind one small interface lets the same steps run embedded and,
-with files between stages, on Ray.
+They run between cleaning (per shard) and publishing (per shard again): each first reads what the
+shards wrote and computes something corpus-wide (lines that recur on many pages of a site, duplicate
+clusters), then changes each shard's tables on the way out. Steps keep their state in numpy arrays and
+files, not in per-line Python objects, so memory grows with the number of distinct lines, not pages.
 """
 
 from __future__ import annotations
@@ -12,38 +12,234 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
+import xxhash
 
 from . import readers
 from .config import Config
+from .schema import REMOVALS
+from .text import fold, is_prose
 
 
-class CorpusSteps:
-    """No corpus step: the shard tables are published as they are."""
+class CorpusStep:
+    """One corpus-wide step: ``prepare`` sees every shard once, ``apply`` changes one shard's tables."""
 
-    def __init__(self, work: Path) -> None:
-        self.work = work
+    name = "step"
 
-    def schemas(self, **base: pa.Schema) -> dict[str, pa.Schema]:
-        return dict(base)
+    def prepare(self, tables: Sequence[tuple[pa.Table, pa.Table]] | Any) -> None:  # pragma: no cover - interface
+        """Read every shard's (documents, removals) once; keep only compact state."""
 
-    def tables(self, shard: readers.Shard) -> dict[str, pa.Table]:
-        from .runner import shard_paths
+    def apply(self, documents: pa.Table, removals: pa.Table) -> tuple[pa.Table, pa.Table]:
+        return documents, removals
 
-        paths = shard_paths(self.work, shard.index)
-        return {"documents": pq.read_table(paths["documents"]), "removals": pq.read_table(paths["removals"])}
-
-    def apply(self, shard: readers.Shard) -> dict[str, pa.Table]:
-        return self.tables(shard)
-
-    def extend_documents(self, table: pa.Table) -> pa.Table:
-        return table
+    def schemas(self, schemas: dict[str, pa.Schema]) -> dict[str, pa.Schema]:
+        return schemas
 
     def summary(self) -> dict[str, Any]:
         return {}
 
 
+def _site_key(site: str | None, source: str) -> str:
+    """The group a page's chrome is shared with: its site, else the folder its file sits in."""
+    if site:
+        return f"site:{site.lower()}"
+    return "dir:" + source.rsplit("/", 1)[0] if "/" in source else "dir:"
+
+
+def _line_hash(group: str, line: str) -> int:
+    return xxhash.xxh64_intdigest(f"{group}\x00{fold(line)}".encode())
+
+
+class RepeatedLines(CorpusStep):
+    """Lines that recur on many pages of one site are its chrome (CCNet's observation), whatever they say.
+
+    Thresholds: a short line must recur on ``min_docs`` pages of the site; a prose sentence on at least
+    ``min_docs_prose`` pages and on a tenth of the site's pages, so that a sentence two or three articles
+    quote (a statement, a wire paragraph) always stays. Counts are of documents, not occurrences.
+    """
+
+    name = "repeated_lines"
+
+    def __init__(self, min_docs: int = 5, min_docs_prose: int = 20, prose_share: float = 0.1) -> None:
+        self.min_docs = min_docs
+        self.min_docs_prose = min_docs_prose
+        self.prose_share = prose_share
+        self._boiler: np.ndarray = np.empty(0, dtype=np.uint64)
+        self._site_docs: dict[str, int] = {}
+        self.removed = 0
+
+    def prepare(self, tables) -> None:
+        hashes: list[np.ndarray] = []
+        for documents, _ in tables:
+            for text, site, source, status in zip(
+                documents.column("text").to_pylist(),
+                documents.column("site").to_pylist(),
+                documents.column("source").to_pylist(),
+                documents.column("status").to_pylist(),
+                strict=True,
+            ):
+                if status != "ok":
+                    continue
+                group = _site_key(site, source)
+                self._site_docs[group] = self._site_docs.get(group, 0) + 1
+                doc_hashes = {_line_hash(group, line) for line in text.split("\n")}
+                hashes.append(np.fromiter(doc_hashes, dtype=np.uint64, count=len(doc_hashes)))
+        if not hashes:
+            return
+        values, counts = np.unique(np.concatenate(hashes), return_counts=True)
+        # Keep every line seen on min_docs pages; the stricter test for prose is made per line in apply(),
+        # where the text is at hand, so only the counts of candidates are kept.
+        keep = counts >= self.min_docs
+        self._boiler = values[keep]
+        self._counts = counts[keep]
+
+    def _is_boilerplate(self, group: str, line: str) -> bool:
+        if not len(self._boiler):
+            return False
+        h = np.uint64(_line_hash(group, line))
+        i = int(np.searchsorted(self._boiler, h))
+        if i >= len(self._boiler) or self._boiler[i] != h:
+            return False
+        count = int(self._counts[i])
+        if is_prose(line):
+            return count >= self.min_docs_prose and count >= self.prose_share * self._site_docs.get(group, 0)
+        return True
+
+    def apply(self, documents: pa.Table, removals: pa.Table) -> tuple[pa.Table, pa.Table]:
+        if not len(self._boiler) or documents.num_rows == 0:
+            return documents, removals
+        texts = documents.column("text").to_pylist()
+        new_texts, n_removed = [], []
+        extra: dict[str, list[Any]] = {f.name: [] for f in REMOVALS}
+        for doc_id, text, site, source, status in zip(
+            documents.column("id").to_pylist(),
+            texts,
+            documents.column("site").to_pylist(),
+            documents.column("source").to_pylist(),
+            documents.column("status").to_pylist(),
+            strict=True,
+        ):
+            if status != "ok":
+                new_texts.append(text)
+                n_removed.append(0)
+                continue
+            group = _site_key(site, source)
+            kept, gone = [], 0
+            for n, line in enumerate(text.split("\n")):
+                if self._is_boilerplate(group, line):
+                    gone += 1
+                    for key, value in (
+                        ("id", doc_id),
+                        ("stage", "corpus"),
+                        ("line", n),
+                        ("start", 0),
+                        ("text", line),
+                        ("rule", "corpus.repeated_line_v1"),
+                        ("kind", "boilerplate"),
+                        ("action", "drop"),
+                        ("reason", "recurs on many pages of the same site"),
+                        ("field", None),
+                        ("ref", None),
+                    ):
+                        extra[key].append(value)
+                else:
+                    kept.append(line)
+            new_texts.append("\n".join(kept))
+            n_removed.append(gone)
+            self.removed += gone
+        if not any(n_removed):
+            return documents, removals
+        documents = _replace_text(documents, new_texts, n_removed)
+        removals = pa.concat_tables([removals, pa.Table.from_pydict(extra, schema=REMOVALS)])
+        return documents, removals
+
+    def summary(self) -> dict[str, Any]:
+        return {"repeated_lines": {"lines_removed": self.removed, "distinct_boilerplate_lines": len(self._boiler)}}
+
+
+def _replace_text(documents: pa.Table, texts: list[str], added: list[int]) -> pa.Table:
+    """New text, sizes, removal counts and status for a documents table after a corpus step removed lines."""
+
+    def set_col(table: pa.Table, name: str, values: pa.Array) -> pa.Table:
+        return table.set_column(table.schema.get_field_index(name), table.schema.field(name), values)
+
+    text = pa.array(texts, type=pa.string())
+    documents = set_col(documents, "text", text)
+    documents = set_col(documents, "n_chars_out", pc.utf8_length(text).cast(pa.int64()))
+    n_removed = pc.add(documents.column("n_removed"), pa.array(added, type=pa.int32()))
+    documents = set_col(documents, "n_removed", n_removed)
+    status = [
+        ("empty" if s == "ok" and not t else s)
+        for s, t in zip(documents.column("status").to_pylist(), texts, strict=True)
+    ]
+    return set_col(documents, "status", pa.array(status, type=pa.string()))
+
+
+class CorpusSteps:
+    """The configured steps, prepared over all shards, applied shard by shard while publishing."""
+
+    def __init__(self, work: Path, steps: Sequence[CorpusStep]) -> None:
+        self.work = work
+        self.steps = list(steps)
+
+    def tables(self, shard: readers.Shard) -> tuple[pa.Table, pa.Table]:
+        from .runner import shard_paths
+
+        paths = shard_paths(self.work, shard.index)
+        return pq.read_table(paths["documents"]), pq.read_table(paths["removals"])
+
+    def prepare(self, shards: Sequence[readers.Shard]) -> None:
+        for i, step in enumerate(self.steps):
+            step.prepare(self._applied(shards, self.steps[:i]))
+
+    def _applied(self, shards: Sequence[readers.Shard], before: Sequence[CorpusStep]):
+        """Every shard's tables with the earlier steps applied: each step sees what the previous left."""
+        for shard in shards:
+            documents, removals = self.tables(shard)
+            for step in before:
+                documents, removals = step.apply(documents, removals)
+            yield documents, removals
+
+    def schemas(self, **base: pa.Schema) -> dict[str, pa.Schema]:
+        schemas = dict(base)
+        for step in self.steps:
+            schemas = step.schemas(schemas)
+        return schemas
+
+    def apply(self, shard: readers.Shard) -> dict[str, pa.Table]:
+        documents, removals = self.tables(shard)
+        out: dict[str, pa.Table] = {}
+        for step in self.steps:
+            documents, removals = step.apply(documents, removals)
+            extra = getattr(step, "extra_tables", None)
+            if extra:
+                out.update(extra(documents))
+        out["documents"] = documents
+        out["removals"] = removals
+        return out
+
+    def extend_documents(self, table: pa.Table) -> pa.Table:
+        for step in self.steps:
+            extend = getattr(step, "extend_documents", None)
+            if extend:
+                table = extend(table)
+        return table
+
+    def summary(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for step in self.steps:
+            out.update(step.summary())
+        return out
+
+
 def corpus_steps(config: Config, work: Path, shards: Sequence[readers.Shard]) -> CorpusSteps:
-    """The corpus steps this configuration asks for, already computed and ready to apply per shard."""
-    return CorpusSteps(work)
+    """The corpus steps this configuration asks for, prepared and ready to apply per shard."""
+    steps: list[CorpusStep] = []
+    if config.mine_common_lines:
+        steps.append(RepeatedLines())
+    runner = CorpusSteps(work, steps)
+    runner.prepare(shards)
+    return runner
