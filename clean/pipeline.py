@@ -21,6 +21,7 @@ from .document import Document, Metadata, RawRecord, Removal
 from .lift import lift_author_box, lift_date, lift_title
 from .repair import repair
 from .rules import RuleSet, default_rules
+from .text import is_prose
 from .zones import line_rules, repeated_lines, zones
 
 
@@ -81,12 +82,14 @@ def clean_text(text: str, *, meta: Metadata | None = None, options: CleanOptions
     repaired = repair(text)
     removals = list(repaired.removals)
     lines = [Line(i, t) for i, t in enumerate(repaired.lines)]
+    if options.detect_language and meta.language is None:
+        # Before the rules, so that rules written for one language's words only run on its pages. The
+        # page's prose lines decide; menus and footers are too short and too English-heavy to.
+        meta.language = language.detect("\n".join(t for t in repaired.lines if is_prose(t)))
     ctx = Context(meta=meta, common_lines=options.common_lines)
     for step in cleaners(options):
         lines = apply(lines, step(lines, ctx), ctx, removals)
     body = "\n".join(line.text for line in lines)
-    if options.detect_language and meta.language is None:
-        meta.language = language.detect(body)
     if meta.site is None and meta.url:
         meta.site = _host(meta.url)
     return Cleaned(body, meta.title, meta.author, meta.date, meta.site, meta.language, removals, lines)

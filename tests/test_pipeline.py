@@ -147,3 +147,25 @@ def test_empty_and_whitespace_pages() -> None:
     assert clean_text("").text == ""
     assert clean_text("  \n\n\t \n").text == ""
     assert clean_text("").removals == []
+
+
+def test_english_keyed_rules_leave_other_languages_alone() -> None:
+    italian = (
+        "Il consiglio comunale ha approvato ieri il nuovo piano per la mobilità urbana, dopo un lungo dibattito.\n"
+        "Secondo il free report di Legambiente, le emissioni in città sono calate del cinque per cento nel 2019.\n"
+        "Il sindaco ha detto che i lavori cominceranno in primavera e dureranno almeno due anni.\n"
+    )
+    cleaned = clean_text(italian)
+    assert cleaned.language == "it"
+    assert "free report di Legambiente" in cleaned.text
+    english = italian.replace("Secondo il free report di Legambiente, le emissioni in città sono calate del cinque "
+                              "per cento nel 2019.", "Get our free report on the five stocks to buy now.")
+    english = english.replace("Il consiglio comunale ha approvato ieri il nuovo piano per la mobilità urbana, dopo "
+                              "un lungo dibattito.", "The city council approved the new transport plan on Monday "
+                              "after a long debate, officials said.")
+    english = english.replace("Il sindaco ha detto che i lavori cominceranno in primavera e dureranno almeno due anni.",
+                              "The mayor said work would start in spring and last at least two years.")
+    cleaned = clean_text(english)
+    assert cleaned.language == "en"
+    assert "free report" not in cleaned.text
+    assert any(r.rule == "promo.stock_pitch_v1" for r in cleaned.removals)

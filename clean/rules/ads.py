@@ -76,6 +76,7 @@ RULES = (
     ),
     LineRule(
         name="promo.stock_pitch_v1",
+        languages=("en",),  # English sales phrasing; loanwords ("free report") occur in other languages' prose
         cues=("buy", "sell", "free", "urgent", "find out", "read more", "stock"),
         kind="promo",
         reason="a stock-tip sales pitch (buy-or-sell teaser, free analysis offer) inserted in financial news",
@@ -100,6 +101,7 @@ RULES = (
     ),
     LineRule(
         name="promo.should_you_buy_v1",
+        languages=("en",),  # English sales phrasing; loanwords ("free report") occur in other languages' prose
         kind="promo",
         reason="a teaser question asking the reader whether to buy or sell a stock",
         pattern=r"(?=.*\b(?:buy|sell|invest|stock|shares)\w*)(?:(?:should|is it|are|is now)\b[^?.!]{0,90}\?\s*)"
@@ -173,6 +175,7 @@ RULES = (
     ),
     LineRule(
         name="promo.subscribe_v1",
+        languages=("en",),  # English sales phrasing; loanwords ("free report") occur in other languages' prose
         kind="promo",
         reason="an invitation to subscribe to, join or download the outlet's product",
         cues=("subscri", "join", "get ", "download", "newsletter", "opt-in", "click here", "app"),
