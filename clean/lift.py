@@ -185,16 +185,31 @@ def _drop_known_title(lines: Sequence[Line], head: list[int], title: str) -> lis
     return props
 
 
+def _through_second_prose(lines: Sequence[Line]) -> list[Line]:
+    """The lines up to and including the second prose line: where a date field or byline can sit.
+
+    Counting prose lines rather than positions keeps the window the same when short lines around it are
+    removed, so cleaning a cleaned text finds nothing new.
+    """
+    out: list[Line] = []
+    prose: set[str] = set()  # distinct: a repeated paragraph is removed later and must not shift the window
+    for line in lines[:HEAD_LINES]:
+        out.append(line)
+        if is_prose(line.text):
+            prose.add(fold(line.text))
+            if len(prose) == 2:
+                break
+    return out
+
+
 def lift_date(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
     """Move a leading date field, a date line or the date of a byline into ``date``.
 
     Only the lines before the article and its first lines are searched: a date inside the article's
     prose is content ("The deal closed on March 3, 2021"), never metadata.
     """
-    head = _head(lines)
-    limit = (head[-1] + 2) if head else 1
     props: list[Proposal] = []
-    for line in lines[: min(limit + 1, len(lines))]:
+    for line in _through_second_prose(lines):
         text = line.text
         if not any(ch.isdigit() for ch in text):  # every date format has digits; skips most header lines
             continue

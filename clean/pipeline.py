@@ -57,7 +57,7 @@ def _rules() -> RuleSet:
 
 def cleaners(options: CleanOptions) -> list[Cleaner]:
     """The removal cleaners in order: lift first, then rules, then what needs the rules' verdicts."""
-    steps: list[Cleaner] = [lift_title, lift_date, line_rules(_rules()), lift_author_box]
+    steps: list[Cleaner] = [lift_date, line_rules(_rules()), lift_title, lift_author_box]
     if options.repeated_lines:
         steps.append(repeated_lines)
     if options.zones:
@@ -87,8 +87,21 @@ def clean_text(text: str, *, meta: Metadata | None = None, options: CleanOptions
         # page's prose lines decide; menus and footers are too short and too English-heavy to.
         meta.language = language.detect("\n".join(t for t in repaired.lines if is_prose(t)))
     ctx = Context(meta=meta, common_lines=options.common_lines)
-    for step in cleaners(options):
+    steps = cleaners(options)
+    for step in steps:
         lines = apply(lines, step(lines, ctx), ctx, removals)
+    # Cleaners judge lines by their neighbours and position; once the header is gone, a lifter may reach a
+    # date or headline it could not before, and what it strips may leave two lines equal. Another round
+    # (rarely more than one, and only when the lifters still find something) reaches the fixed point
+    # that makes cleaning idempotent: clean(clean(x)) == clean(x).
+    for _ in range(3):
+        before = len(removals)
+        for step in (lift_date, lift_title):
+            lines = apply(lines, step(lines, ctx), ctx, removals)
+        if len(removals) == before:
+            break
+        for step in steps:
+            lines = apply(lines, step(lines, ctx), ctx, removals)
     body = "\n".join(line.text for line in lines)
     if meta.site is None and meta.url:
         meta.site = _host(meta.url)

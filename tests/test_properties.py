@@ -1,0 +1,56 @@
+"""Properties of the text cleaners on arbitrary input (hypothesis, bounded so CI stays fast)."""
+
+from __future__ import annotations
+
+import regex
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from clean import clean_text
+from clean.document import Metadata
+from clean.pipeline import reconstruct
+from clean.repair import repair
+
+WORD = regex.compile(r"\w+")
+
+# Lines that look like pages: prose, labels, numerals and punctuation, mixed with arbitrary Unicode.
+LINES = st.one_of(
+    st.text(max_size=120),
+    st.sampled_from([
+        "Share", "Advertisement", "1", ".", "Source: Reuters", "By Jane Doe", "© 2024 Example Media",
+        "Related: Markets fall", "Home > News", "Follow us on Twitter", "", "  ", "\t",
+        "The council voted on Tuesday to approve the budget, officials said after the meeting.",
+        "Shares rose 4% in early trading as investors cheered the results of the quarter.",
+        "Date 2024-03-01 The plan was approved by a wide margin after a long and heated debate.",
+    ]),
+)
+PAGES = st.lists(LINES, max_size=30).map("\n".join)
+SETTINGS = settings(max_examples=int(__import__("os").environ.get("CLEAN_HYPOTHESIS_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(PAGES)
+@example("confidence\n1\n.\n")
+@example("\x00\ud7ff\U0010ffff")
+def test_never_raises_and_rebuilds(page: str) -> None:
+    cleaned = clean_text(page)
+    assert "\n\n" not in cleaned.text
+    assert reconstruct(cleaned) == repair(page).lines
+
+
+@SETTINGS
+@given(PAGES)
+def test_never_adds_a_word(page: str) -> None:
+    cleaned = clean_text(page)
+    source_words = {w.casefold() for w in WORD.findall("\n".join(repair(page).lines))}
+    assert {w.casefold() for w in WORD.findall(cleaned.text)} <= source_words
+
+
+@SETTINGS
+@given(PAGES)
+def test_idempotent(page: str) -> None:
+    """Cleaning the output again, with the metadata the first pass found, changes nothing."""
+    once = clean_text(page)
+    meta = Metadata(title=once.title, author=once.author, date=once.date, site=once.site, language=once.language)
+    twice = clean_text(once.text, meta=meta)
+    assert twice.text == once.text
