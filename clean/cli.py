@@ -58,6 +58,13 @@ Example:
     help="Seconds one document may take before it fails (default 60; 0: no limit).",
 )
 @click.option(
+    "--engine",
+    type=click.Choice(["local", "ray"]),
+    default=None,
+    help="Where shards run: local processes (default) or Ray tasks (pip install '.[ray]').",
+)
+@click.option("--ray-address", default=None, help="Ray cluster to join (auto, ray://HEAD:10001); default: a local Ray.")
+@click.option(
     "--shard-mb",
     type=click.FloatRange(min=0.001),
     default=None,
@@ -102,6 +109,8 @@ def command(
     force: bool | None,
     max_doc_mb: float | None,
     doc_timeout: float | None,
+    engine: str | None,
+    ray_address: str | None,
     shard_mb: float | None,
     shard_docs: int | None,
     no_dedup: bool | None,
@@ -136,6 +145,8 @@ def command(
             force=force,
             max_doc_mb=max_doc_mb,
             doc_timeout=doc_timeout,
+            engine=engine,
+            ray_address=ray_address,
             shard_mb=shard_mb,
             shard_docs=shard_docs,
             dedup=False if no_dedup else None,

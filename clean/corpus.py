@@ -154,10 +154,24 @@ class RepeatedLines(CorpusStep):
             return documents, removals
         documents = _replace_text(documents, new_texts, n_removed)
         removals = pa.concat_tables([removals, pa.Table.from_pydict(extra, schema=REMOVALS)])
-        return documents, removals
+        return documents, by_document(removals, documents)
 
     def summary(self) -> dict[str, Any]:
         return {"repeated_lines": {"lines_removed": self.removed, "distinct_boilerplate_lines": len(self._boiler)}}
+
+
+def by_document(removals: pa.Table, documents: pa.Table) -> pa.Table:
+    """Removals grouped by document in the documents' order, each document's rows in the order they came.
+
+    Rows a corpus step adds go after the document's own, so the table is the same however shards were cut.
+    """
+    position = {doc_id: i for i, doc_id in enumerate(documents.column("id").to_pylist())}
+    keys = np.fromiter(
+        (position.get(i, len(position)) for i in removals.column("id").to_pylist()),
+        dtype=np.int64,
+        count=removals.num_rows,
+    )
+    return removals.take(pa.array(np.argsort(keys, kind="stable")))
 
 
 def _replace_text(documents: pa.Table, texts: list[str], added: list[int]) -> pa.Table:
