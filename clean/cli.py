@@ -162,8 +162,8 @@ def command(
     except UsageError as exc:
         click.echo(f"clean: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    except KeyboardInterrupt:
-        click.echo("clean: interrupted; rerun the same command to resume", err=True)
+    except KeyboardInterrupt as exc:
+        click.echo(f"clean: {exc or 'interrupted; rerun the same command to resume'}", err=True)
         sys.exit(EXIT_INTERRUPTED)
     except Exception as exc:
         if verbose:

@@ -28,3 +28,8 @@ def detect(text: str) -> str | None:
         return None
     lang, prob = _identifier().classify(sample)
     return lang if prob >= 0.5 else None
+
+
+def warm_up() -> None:
+    """Load the model now (about a second), so no document's time limit pays for it."""
+    _identifier()

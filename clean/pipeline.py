@@ -55,6 +55,11 @@ def _rules() -> RuleSet:
     return default_rules()
 
 
+def warm_up(options: CleanOptions | None = None) -> None:
+    """Pay one-time costs now: compiling the rules (and their self-checks), loading the language model."""
+    clean_text("Warm-up: the council met on Monday and approved the plan, officials said.", options=options)
+
+
 def cleaners(options: CleanOptions) -> list[Cleaner]:
     """The removal cleaners in order: lift first, then rules, then what needs the rules' verdicts."""
     steps: list[Cleaner] = [lift_date, line_rules(_rules()), lift_title, lift_author_box]

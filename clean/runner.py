@@ -36,13 +36,21 @@ from . import __version__, readers
 from .config import Config
 from .document import Document, Metadata, RawRecord
 from .errors import InputError, UsageError
-from .pipeline import CleanOptions, clean_record
+from .pipeline import CleanOptions, clean_record, warm_up
 from .schema import DOCUMENTS, REMOVALS
 from .writers import write_json_atomic, write_table_atomic
 
 log = logging.getLogger(__name__)
 
 STATE_DIR = ".clean"
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a run: what was finished is kept in the work folder for the next run to resume."""
+
+    def __init__(self, done: int, total: int, work: Path) -> None:
+        super().__init__(f"interrupted with {done} of {total} shards done; rerun the same command to resume")
+        self.done, self.total, self.work = done, total, work
 
 
 class DocumentTimeout(Exception):
@@ -210,6 +218,7 @@ def run_shard(
     """Read, clean and write one shard, then its done marker. The same function on every engine."""
     started = time.perf_counter()
     options = clean_options(config, common_lines)
+    warm_up(options)  # compile the rules and load the language model outside any document's time limit
     docs = [
         clean_item(item, config, options)
         for item in readers.read_shard(shard, max_doc_bytes=int(config.max_doc_mb * (1 << 20)))
@@ -322,8 +331,27 @@ def run(
     if not plan_path.exists():
         write_json_atomic(plan_path, plan)
 
+    for leftover in work.glob("shards/.*.tmp-*"):  # from a run that was killed while writing
+        leftover.unlink(missing_ok=True)
     t = time.perf_counter()
-    stats = _run_shards(shards, config, work, progress)
+    try:
+        stats = _run_shards(shards, config, work, progress)
+    except KeyboardInterrupt:
+        done = len(list(work.glob("shards/*.done.json")))
+        write_json_atomic(
+            work / "manifest.json",
+            {
+                "created_by": "clean",
+                "version": __version__,
+                "status": "interrupted",
+                "fingerprint": fingerprint,
+                "shards_done": done,
+                "shards": len(shards),
+                "config": config.to_dict(),
+                "resume": "rerun the same command; finished shards are kept",
+            },
+        )
+        raise Interrupted(done, len(shards), work) from None
     timings["clean"] = time.perf_counter() - t
 
     from .publish import publish
@@ -380,7 +408,8 @@ def _run_shards(
                 progress("clean", len(stats), total)
     else:
         ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=ctx) as pool:
+        pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=ctx, initializer=_worker_init)
+        try:
             pending = {pool.submit(_run_shard_job, s.to_json(), config, str(work)): s.index for s in todo}
             while pending:
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -389,7 +418,20 @@ def _run_shards(
                     stats[index] = fut.result()
                     if progress:
                         progress("clean", len(stats), total)
+        except BaseException:
+            # Ctrl-C or a crash: abandon the shards under way (their files are temporary until renamed,
+            # so nothing half-written looks finished) and stop the workers now, not after their shards.
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                proc.terminate()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
     return {i: stats[i] for i in sorted(stats)}
+
+
+def _worker_init() -> None:
+    """Workers leave Ctrl-C to the parent, which decides what to keep."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def iter_shard_tables(work: Path, shards: Iterable[readers.Shard], name: str) -> Iterable[pa.Table]:
