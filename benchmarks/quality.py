@@ -27,10 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from clean.document import RawRecord  # noqa: E402
+from clean.evaluate import page_scores as score  # noqa: E402
 from clean.pipeline import CleanOptions, clean_record, clean_text  # noqa: E402
 from clean.repair import normalise_line  # noqa: E402
-
-TOKEN = re.compile(r"\w+")
 
 #: A classifier of noise lines, deliberately independent of clean's rules (broad cues, no context), so
 #: the count measures what survives, not what our own rules define as noise.
@@ -51,25 +50,6 @@ NOISE_KINDS = {
                            r"[-\s\])]*$", re.I),
     "lone numeral": re.compile(r"^\[?\d{1,4}\]?$"),
 }
-
-
-def shingles(text: str, n: int = 4) -> Counter:
-    tokens = TOKEN.findall(text or "")
-    if len(tokens) < n:
-        return Counter([tuple(tokens)]) if tokens else Counter()
-    return Counter(tuple(tokens[i: i + n]) for i in range(len(tokens) - n + 1))
-
-
-def score(pairs: list[tuple[str, str]]) -> tuple[float, float, float]:
-    precisions, recalls = [], []
-    for gold, pred in pairs:
-        g, p = shingles(gold), shingles(pred)
-        shared = sum((g & p).values())
-        if p:
-            precisions.append(shared / sum(p.values()))
-        recalls.append(shared / sum(g.values()) if g else 1.0)
-    mp, mr = sum(precisions) / len(precisions), sum(recalls) / len(recalls)
-    return (2 * mp * mr / (mp + mr) if mp + mr else 0.0), mp, mr
 
 
 def c4_lines(text: str):

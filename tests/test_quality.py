@@ -8,39 +8,16 @@ from __future__ import annotations
 
 import gzip
 import json
-import re
-from collections import Counter
 from pathlib import Path
 
 import pytest
 from conftest import GOLDEN, SEEDS, shared_path
 
 from clean.document import RawRecord
+from clean.evaluate import page_scores
 from clean.pipeline import clean_record, clean_text
 
 FLOORS = json.loads((Path(__file__).parent / "quality_floors.json").read_text(encoding="utf-8"))
-TOKEN = re.compile(r"\w+")
-
-
-def shingles(text: str, n: int = 4) -> Counter:
-    tokens = TOKEN.findall(text or "")
-    if len(tokens) < n:
-        return Counter([tuple(tokens)]) if tokens else Counter()
-    return Counter(tuple(tokens[i: i + n]) for i in range(len(tokens) - n + 1))
-
-
-def page_scores(pairs: list[tuple[str, str]]) -> tuple[float, float, float]:
-    precisions, recalls = [], []
-    for gold, pred in pairs:
-        g, p = shingles(gold), shingles(pred)
-        shared = sum((g & p).values())
-        if p:
-            precisions.append(shared / sum(p.values()))
-        recalls.append(shared / sum(g.values()) if g else 1.0)
-    mp, mr = sum(precisions) / len(precisions), sum(recalls) / len(recalls)
-    return 2 * mp * mr / (mp + mr), mp, mr
-
-
 def test_seeds_exact_floor() -> None:
     exact = 0
     for path in sorted(SEEDS.glob("*.txt")):

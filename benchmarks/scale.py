@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""Scale: docs/s, MB/s and peak memory for 1 and 2 workers and Ray, and growth from 10k to 100k documents.
+
+Usage: python benchmarks/scale.py [--docs 100000] [--sizes 10000,30000,100000] [--no-ray] [--keep DIR]
+
+Generates a corpus of JSONL files: paragraphs of the seeds and (when ../shared is there) of the dev pages'
+article bodies, shuffled into documents with site boilerplate lines around them and one planted near
+duplicate in twenty. Each configuration runs the real command in a subprocess; peak RSS is the largest
+sum of resident memory over the process and its children, sampled every 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+BOILERPLATE = ["Advertisement", "Share this article", "Follow us on Twitter", "Related: More news from the region",
+               "© 2024 Example News. All rights reserved.", "Subscribe to our newsletter"]
+
+
+def paragraphs() -> list[str]:
+    paras: list[str] = []
+    for path in sorted((ROOT / "seeds").glob("*.txt")):
+        paras += [p for p in path.read_text(encoding="utf-8").splitlines() if len(p.split()) >= 12]
+    gold = SHARED / "eval" / "news-pages" / "gold"
+    if gold.is_dir():
+        for path in sorted(gold.glob("*.txt")):
+            paras += [p for p in path.read_text(encoding="utf-8").splitlines() if len(p.split()) >= 12]
+    return paras
+
+
+def make_corpus(root: Path, n_docs: int, seed: int = 1, per_file: int = 5000) -> int:
+    """Write n_docs documents as JSONL files under root; return the bytes written."""
+    rng = random.Random(seed)
+    paras = paragraphs()
+    root.mkdir(parents=True, exist_ok=True)
+    written = 0
+    docs: list[str] = []
+    for i in range(n_docs):
+        if i % 20 == 19 and docs:
+            base = docs[rng.randrange(len(docs))].split("\n")
+            body = [line for line in base if rng.random() > 0.15]  # an edited copy: some lines dropped
+        else:
+            body = [rng.choice(paras) for _ in range(rng.randint(3, 8))]
+            body.insert(rng.randint(1, len(body)), rng.choice(BOILERPLATE))
+            body.append(rng.choice(BOILERPLATE))
+        text = "\n".join(body)
+        docs.append(text)
+        if len(docs) > 2000:
+            docs.pop(0)
+        line = json.dumps({"id": f"doc-{i:07d}", "url": f"https://site{i % 50}.example/a/{i}", "text": text})
+        with (root / f"part-{i // per_file:04d}.jsonl").open("a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+        written += len(line) + 1
+    return written
+
+
+def peak_rss_of(cmd: list[str]) -> tuple[float, int, int]:
+    """Run cmd; return (seconds, peak RSS bytes of the process tree, exit code)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        try:
+            parent = psutil.Process(proc.pid)
+        except psutil.Error:
+            return
+        while not stop.is_set():
+            try:
+                total = parent.memory_info().rss + sum(c.memory_info().rss for c in parent.children(recursive=True))
+                peak = max(peak, total)
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    _, err = proc.communicate()
+    stop.set()
+    thread.join()
+    if proc.returncode not in (0, 3):
+        print(err.decode()[-2000:], file=sys.stderr)
+    return time.perf_counter() - started, peak, proc.returncode
+
+
+def run_config(corpus: Path, out: Path, extra: list[str]) -> tuple[float, int]:
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [sys.executable, "-m", "clean", str(corpus), str(out), "-q", *extra]
+    seconds, peak, _ = peak_rss_of(cmd)
+    return seconds, peak
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--docs", type=int, default=100_000)
+    ap.add_argument("--sizes", default="10000,30000,100000")
+    ap.add_argument("--no-ray", action="store_true")
+    ap.add_argument("--keep", type=Path, default=None, help="keep corpora and outputs here")
+    args = ap.parse_args()
+    base = args.keep or Path(tempfile.mkdtemp(prefix="clean-scale-"))
+    sizes = sorted({int(s) for s in args.sizes.split(",")} | {args.docs})
+    corpora = {}
+    for n in sizes:
+        corpora[n] = base / f"corpus-{n}"
+        if not corpora[n].exists():
+            nbytes = make_corpus(corpora[n], n)
+        else:
+            nbytes = sum(p.stat().st_size for p in corpora[n].glob("*.jsonl"))
+        corpora[n] = (corpora[n], nbytes)
+    big, big_bytes = corpora[args.docs]
+    print(f"corpus: {args.docs:,} documents, {big_bytes / 1e6:.1f} MB of JSONL, in {base}\n")
+
+    print(f"{'configuration':28s} {'seconds':>8s} {'docs/s':>8s} {'MB/s':>6s} {'peak RSS':>9s}")
+    results = {}
+    configs = [("1 worker", ["--workers", "1"]), ("2 workers", ["--workers", "2"])]
+    try:
+        import ray  # noqa: F401
+
+        if not args.no_ray:
+            configs.append(("Ray, local, 2 CPUs", ["--engine", "ray", "--workers", "2"]))
+    except ImportError:
+        print("(Ray not installed: pip install -e '.[ray]' to include it)")
+    for name, extra in configs:
+        seconds, peak = run_config(big, base / f"out-{name.replace(' ', '-').replace(',', '')}", extra)
+        results[name] = seconds
+        print(f"{name:28s} {seconds:8.1f} {args.docs / seconds:8.0f} {big_bytes / 1e6 / seconds:6.2f} "
+              f"{peak / 2**20:7.0f} MB")
+    print(f"\nspeed-up of 2 workers over 1: {results['1 worker'] / results['2 workers']:.2f}x")
+
+    print(f"\n{'documents':>10s} {'seconds':>8s} {'s per 10k':>9s} {'peak RSS':>9s}  (2 workers)")
+    for n in sizes:
+        corpus, _ = corpora[n]
+        seconds, peak = run_config(corpus, base / f"out-size-{n}", ["--workers", "2"])
+        print(f"{n:10,d} {seconds:8.1f} {seconds / n * 10_000:9.2f} {peak / 2**20:7.0f} MB")
+    if not args.keep:
+        shutil.rmtree(base, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
