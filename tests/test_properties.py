@@ -54,3 +54,35 @@ def test_idempotent(page: str) -> None:
     meta = Metadata(title=once.title, author=once.author, date=once.date, site=once.site, language=once.language)
     twice = clean_text(once.text, meta=meta)
     assert twice.text == once.text
+
+
+# Readers: arbitrary bytes in every format (and gzip of it) are read or fail with a reason, never raise.
+FORMATS = ["page.txt", "page.html", "feed.jsonl", "table.parquet", "page.txt.gz", "feed.jsonl.gz"]
+BYTES = st.one_of(
+    st.binary(max_size=400),
+    st.lists(st.one_of(st.text(max_size=60), st.just('{"text": "A line of news."}'), st.just('{"html": 1}'),
+                       st.just("\ufeff"), st.just("\x00")), max_size=8).map(lambda parts: "\n".join(parts).encode(
+                           "utf-8", "surrogatepass")),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(data=BYTES, name=st.sampled_from(FORMATS))
+def test_readers_never_raise(tmp_path_factory, data: bytes, name: str) -> None:
+    import gzip
+
+    from clean import readers
+    from clean.document import RawRecord
+
+    folder = tmp_path_factory.mktemp("fuzz")
+    payload = gzip.compress(data) if name.endswith(".gz") and len(data) % 3 else data
+    (folder / name).write_bytes(payload)
+    found = readers.discover([folder])
+    for shard in readers.plan_shards(found.files):
+        for item in readers.read_shard(shard):
+            assert isinstance(item, (RawRecord, readers.Failure))
+            if isinstance(item, readers.Failure):
+                assert item.reason and "\n" not in item.reason
+            else:
+                clean_text(item.text or "") if item.text is not None else None
