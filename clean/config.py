@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import logging
 import os
 import sys
 from dataclasses import dataclass, fields
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
+
+log = logging.getLogger(__name__)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -55,6 +58,17 @@ class Config:
     dedup_rows: int | None = None
     dedup_against: str | None = None
 
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = _check(f.name, getattr(self, f.name), str(f.type))
+            object.__setattr__(self, f.name, value)
+            low, high = _LIMITS.get(f.name, (None, None))
+            if value is not None and ((low is not None and value < low) or (high is not None and value > high)):
+                bound = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"
+                raise UsageError(f"option {f.name}: must be {bound}, got {value!r}")
+        if self.engine not in ENGINES:
+            raise UsageError(f"option engine: expected one of {', '.join(ENGINES)}, got {self.engine!r}")
+
     def replace(self, **changes: Any) -> Config:
         known = {f.name for f in fields(self)}
         unknown = set(changes) - known
@@ -74,52 +88,121 @@ class Config:
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def _coerce(name: str, value: Any, default: Any, annotation: str) -> Any:
-    if isinstance(value, str):
-        if "bool" in annotation:
-            low = value.strip().lower()
-            if low in ("1", "true", "yes", "on"):
-                return True
-            if low in ("0", "false", "no", "off"):
-                return False
-            raise UsageError(f"{name}: expected true or false, got {value!r}")
-        if ("int" in annotation and "None" not in annotation) or annotation == "int | None":
-            try:
-                return int(value)
-            except ValueError:
-                raise UsageError(f"{name}: expected a whole number, got {value!r}") from None
-        if "float" in annotation:
-            try:
-                return float(value)
-            except ValueError:
-                raise UsageError(f"{name}: expected a number, got {value!r}") from None
+def _optional(annotation: str) -> bool:
+    return "None" in annotation
+
+
+def _coerce(name: str, value: str, annotation: str) -> Any:
+    """A value given as text (an environment variable, a quoted TOML value) as the field's type."""
+    text = value.strip()
+    if _optional(annotation) and text.lower() in ("", "none", "null"):
+        return None
+    if annotation.startswith("bool"):
+        low = text.lower()
+        if low in ("1", "true", "yes", "on"):
+            return True
+        if low in ("0", "false", "no", "off"):
+            return False
+        raise UsageError(f"{name}: expected true or false, got {value!r}")
+    if annotation.startswith("int"):
+        try:
+            return int(text)
+        except ValueError:
+            raise UsageError(f"{name}: expected a whole number, got {value!r}") from None
+    if annotation.startswith("float"):
+        try:
+            return float(text)
+        except ValueError:
+            raise UsageError(f"{name}: expected a number, got {value!r}") from None
     return value
 
 
+def _check(name: str, value: Any, annotation: str) -> Any:
+    """``value`` if it has the field's type (an int is a float too), else a UsageError naming the field."""
+    if value is None and _optional(annotation):
+        return None
+    base = annotation.split("|", maxsplit=1)[0].strip()
+    if base == "bool" and isinstance(value, bool):
+        return value
+    if base == "int" and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if base == "float" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if base == "str" and isinstance(value, str):
+        return value
+    what = {"bool": "true or false", "int": "a whole number", "float": "a number", "str": "text"}.get(base, base)
+    raise UsageError(f"option {name}: expected {what}, got {value!r}")
+
+
+#: Limits checked when a Config is made, whatever it came from (flags check the same limits themselves).
+_LIMITS: dict[str, tuple[float | None, float | None]] = {
+    "workers": (0, None),
+    "shard_mb": (0.001, None),
+    "shard_docs": (1, None),
+    "max_doc_mb": (0.001, None),
+    "doc_timeout": (0, None),
+    "dedup_threshold": (0.05, 1.0),
+    "dedup_ngram": (1, None),
+    "dedup_num_perm": (8, None),
+    "dedup_bands": (1, None),
+    "dedup_rows": (1, None),
+}
+ENGINES = ("local", "ray")
+
+
+def _read_file(path: Path, types: dict[str, str]) -> dict[str, Any]:
+    """The options in a TOML file: top-level keys, or a ``[clean]`` table (``[tool.clean]`` in a pyproject.toml)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"{path}: config file not found") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path}: is a folder, not a config file") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{path}: not valid TOML ({exc})") from None
+    table = data
+    if isinstance(data.get("clean"), dict):
+        table = data["clean"]
+    elif isinstance(data.get("tool"), dict) and isinstance(data["tool"].get("clean"), dict):
+        table = data["tool"]["clean"]
+    elif "tool" in data and not any(k.replace("-", "_") in types for k in data):
+        table = {}  # a pyproject.toml without a [tool.clean] table: nothing for us
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        name = key.replace("-", "_")
+        if name not in types:
+            raise UsageError(f"{path}: unknown option {key!r}; known: {', '.join(sorted(types))}")
+        values[name] = _coerce(f"{path}: {key}", value, types[name]) if isinstance(value, str) else value
+    return values
+
+
 def load(file: str | Path | None = None, env: dict[str, str] | None = None, **flags: Any) -> Config:
-    """Resolve a Config from defaults, a TOML file, ``CLEAN_*`` variables and flags, in that order."""
+    """Resolve a Config from defaults, a TOML file, ``CLEAN_*`` variables and flags, in that order.
+
+    Args:
+        file: a TOML file with the options as top-level keys or in a ``[clean]`` table (``[tool.clean]``
+            in a pyproject.toml); names as in ``Config``, ``-`` or ``_`` alike (``shard-mb = 8``).
+        env: the environment to read ``CLEAN_<NAME>`` variables from (default ``os.environ``). Text is
+            read as the option's type: ``true``/``false``/``1``/``0``/``yes``/``no`` for switches, and
+            an empty value or ``none`` for "not set" where an option may be unset (``CLEAN_DEDUP_NGRAM=``).
+        flags: values given on the command line; ``None`` means "not given".
+
+    Raises:
+        UsageError: an unknown option in the file, a value of the wrong type or out of range.
+    """
     values: dict[str, Any] = {}
     types = {f.name: str(f.type) for f in fields(Config)}
-    defaults = Config()
     if file is not None:
-        path = Path(file)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise UsageError(f"{path}: config file not found") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise UsageError(f"{path}: not valid TOML ({exc})") from None
-        data = data.get("clean", data)
-        for key, value in data.items():
-            name = key.replace("-", "_")
-            if name not in types:
-                raise UsageError(f"{path}: unknown option {key!r}; known: {', '.join(sorted(types))}")
-            values[name] = value
+        values.update(_read_file(Path(file), types))
     for key, value in (os.environ if env is None else env).items():
         if not key.startswith("CLEAN_"):
             continue
         name = key[len("CLEAN_") :].lower()
         if name in types:
-            values[name] = _coerce(key, value, getattr(defaults, name), types[name])
+            values[name] = _coerce(key, value, types[name])
+        else:
+            log.warning("ignoring %s: clean has no option %r", key, name)
     values.update({k: v for k, v in flags.items() if v is not None})
-    return defaults.replace(**values)
+    return Config().replace(**values)
