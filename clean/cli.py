@@ -1,7 +1,14 @@
 """The ``clean`` command: the edge where errors become one line and exit codes.
 
-The library raises plain exceptions; only this module prints. Exit codes: 0 all inputs done, 2 usage
-error, 3 finished but some inputs failed, 1 anything else (130 when interrupted).
+The library raises plain exceptions and logs through ``logging``; only this module prints. One command, three
+uses, told apart by options so that any folder name (even "rules") still works as INPUT:
+
+- ``clean INPUT... OUT`` cleans (progress on stderr when it is a terminal, a summary at the end);
+- ``clean --explain ID OUT`` shows one document of an earlier OUT, every removal marked on its page;
+- ``clean --list-rules`` prints the line rules.
+
+Exit codes: 0 all inputs done, 2 usage error (also: ID not in OUT), 3 finished but some inputs failed,
+1 anything else, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -19,24 +26,37 @@ from .errors import UsageError
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 EPILOG = """\b
-Exit codes: 0 all inputs done; 2 usage error; 3 finished but some inputs failed
-(see OUT/manifest.json); 1 anything else; 130 interrupted.
+Exit codes: 0 all inputs done; 2 usage error (also: --explain ID not in OUT);
+3 finished but some inputs failed (see OUT/manifest.json); 1 anything else;
+130 interrupted (rerun the same command to resume).
 
 \b
-Example:
-  clean seeds/ out/
-  clean pages/ crawl.jsonl.gz out/ --workers 4
+Options come from defaults, then --config FILE, then CLEAN_<OPTION> environment
+variables (CLEAN_WORKERS=4, CLEAN_DEDUP=false), then flags.
+
+\b
+Examples:
+  clean seeds/ out/                     clean a folder; open out/report.html
+  clean pages/ crawl.jsonl.gz out/ --workers 4 --config clean.toml
+  clean --explain 004_bf6ca3c3fed56fed.txt out/ --color | less -R
+  clean --list-rules
 """
 
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
+LOG_FILE_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}, epilog=EPILOG)
+
+@click.command(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100, "terminal_width": 100},
+    epilog=EPILOG,
+)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="INPUT... OUT")
 @click.option(
     "--config",
     "config_file",
     type=click.Path(path_type=Path),
     default=None,
-    help="TOML file of options (defaults < file < CLEAN_* environment < flags).",
+    help="TOML file of options: top-level keys or a [clean] table, named as the flags (shard-mb = 8).",
 )
 @click.option("--workers", type=click.IntRange(min=0), default=None, help="Worker processes (default: one per core).")
 @click.option(
@@ -99,8 +119,33 @@ Example:
 @click.option("--dedup-num-perm", type=click.IntRange(min=8), default=None, help="Expert: MinHash permutations.")
 @click.option("--dedup-bands", type=click.IntRange(min=1), default=None, help="Expert: LSH bands.")
 @click.option("--dedup-rows", type=click.IntRange(min=1), default=None, help="Expert: LSH rows per band.")
-@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
-@click.option("-v", "--verbose", count=True, help="Log more (-vv for debug).")
+@click.option(
+    "--explain",
+    "explain_id",
+    metavar="ID",
+    default=None,
+    help="Instead of cleaning, show document ID of an existing OUT (give only OUT): its page with each "
+    "removed line marked with rule, kind and reason, its metadata and duplicates.",
+)
+@click.option(
+    "--list-rules",
+    is_flag=True,
+    help="Instead of cleaning, print every line rule with its kind, reason and an example (no INPUT or OUT).",
+)
+@click.option(
+    "--color/--no-color",
+    "color",
+    default=None,
+    help="Colour --explain and --list-rules output (default: when stdout is a terminal).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors: no progress bar, no summary.")
+@click.option("-v", "--verbose", count=True, help="Log more (-vv for debug); also shows tracebacks.")
+@click.option(
+    "--log-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Append log records to this file too (INFO and up; DEBUG with -vv).",
+)
 @click.version_option(__version__, prog_name="clean")
 def command(
     paths: tuple[Path, ...],
@@ -121,23 +166,31 @@ def command(
     dedup_num_perm: int | None,
     dedup_bands: int | None,
     dedup_rows: int | None,
+    explain_id: str | None,
+    list_rules: bool,
+    color: bool | None,
     quiet: bool,
     verbose: int,
+    log_file: Path | None,
 ) -> None:
     """Clean news pages in INPUT (folders or files) into an audited Parquet dataset in OUT.
 
     INPUT holds .txt, .html/.htm, .jsonl and .parquet files (and .gz of each). OUT receives
-    documents/, removals/, manifest.json and a dataset card (README.md).
+    documents/, removals/, manifest.json, a dataset card (README.md) and report.html, a page
+    that shows what was removed and why.
     """
-    logging.basicConfig(
-        level=logging.WARNING if quiet or not verbose else (logging.INFO if verbose == 1 else logging.DEBUG),
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    _setup_logging(quiet, verbose, log_file)
+    if list_rules or explain_id is not None:
+        _show(paths, explain_id, list_rules, color)
+        return
     if len(paths) < 2:
         raise click.UsageError("give INPUT (a folder or files) and OUT, e.g. `clean seeds/ out/`")
     *inputs, out = paths
+    from .progress import Progress, format_summary
     from .runner import run
 
+    log = logging.getLogger("clean.cli")
+    progress = None
     try:
         config = load(
             config_file,
@@ -158,29 +211,90 @@ def command(
             dedup_bands=dedup_bands,
             dedup_rows=dedup_rows,
         )
-        result = run(inputs, out, config)
+        log.info("clean %s: %s -> %s with %s", __version__, ", ".join(map(str, inputs)), out, config.to_dict())
+        progress = Progress(out, config, enabled=False if quiet else None)
+        result = run(inputs, out, config, progress=progress)
     except UsageError as exc:
+        _close(progress)
         click.echo(f"clean: error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt as exc:
+        _close(progress)
         click.echo(f"clean: {exc or 'interrupted; rerun the same command to resume'}", err=True)
         sys.exit(EXIT_INTERRUPTED)
     except Exception as exc:
+        _close(progress)
+        log.debug("run failed", exc_info=True)
         if verbose:
             raise
         click.echo(f"clean: error: {type(exc).__name__}: {exc} (rerun with -v for details)", err=True)
         sys.exit(EXIT_ERROR)
-    c = result.counts
+    _close(progress)
+    summary = format_summary(out, result.manifest)
+    log.info("finished: %s", " ".join(summary.split()))
     if not quiet:
-        click.echo(
-            f"clean: {c['documents']} documents ({c['ok']} ok, {c['empty']} empty, {c['failed']} failed), "
-            f"{c['removals']} removals -> {out}",
-            err=True,
-        )
+        click.echo(summary, err=True, nl=False)
     for entry in result.manifest["input_files"]:
         if entry["status"] != "ok":
             click.echo(f"clean: {entry['source']}: {entry['error']}", err=True)
     sys.exit(result.exit_code)
+
+
+def _show(paths: tuple[Path, ...], explain_id: str | None, list_rules: bool, color: bool | None) -> None:
+    """--list-rules and --explain: print to stdout, in colour on a terminal or when asked."""
+    from .explain import explain, format_explanation, format_rules
+
+    colour = not click.utils.should_strip_ansi(sys.stdout, color)
+    if list_rules:
+        if explain_id is not None or paths:
+            raise click.UsageError("--list-rules takes no ID, INPUT or OUT: `clean --list-rules`")
+        click.echo(format_rules(color=colour), nl=False, color=colour)
+        return
+    if len(paths) != 1:
+        raise click.UsageError("--explain takes one OUT, the folder of an earlier run: `clean --explain ID OUT`")
+    try:
+        text = format_explanation(explain(paths[0], explain_id), color=colour)
+    except UsageError as exc:
+        click.echo(f"clean: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(text, nl=False, color=colour)
+
+
+def _setup_logging(quiet: bool, verbose: int, log_file: Path | None) -> None:
+    """WARNING on stderr (ERROR with -q, INFO with -v, DEBUG with -vv); a log file gets INFO or DEBUG."""
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO)[verbose] if verbose < 2 else logging.DEBUG
+    root = logging.getLogger()
+    stream = _TqdmHandler()
+    stream.setLevel(level)
+    stream.setFormatter(logging.Formatter(LOG_FORMAT))
+    handlers: list[logging.Handler] = [stream]
+    if log_file is not None:
+        try:
+            handler = logging.FileHandler(log_file, encoding="utf-8")
+        except OSError as exc:
+            raise click.UsageError(f"cannot open the log file {log_file}: {exc.strerror or exc}") from None
+        handler.setLevel(logging.DEBUG if verbose >= 2 else logging.INFO)
+        handler.setFormatter(logging.Formatter(LOG_FILE_FORMAT))
+        handlers.append(handler)
+    root.handlers = handlers
+    root.setLevel(min(h.level for h in handlers))
+
+
+class _TqdmHandler(logging.Handler):
+    """Log records on stderr through ``tqdm.write``, so a record printed while a progress bar shows does not tear it."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        from tqdm import tqdm
+
+        try:
+            tqdm.write(self.format(record), file=sys.stderr)
+        except Exception:
+            self.handleError(record)
+
+
+def _close(progress) -> None:
+    if progress is not None:
+        progress.close()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -9,6 +9,7 @@ manifest is written last, as the commit record of the run.
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import time
 from collections import Counter
@@ -23,7 +24,10 @@ from .writers import PartWriter, write_bytes_atomic, write_json_atomic
 
 MANIFEST = "manifest.json"
 CARD = "README.md"
+REPORT = "report.html"
 TABLES = ("documents", "removals")
+
+log = logging.getLogger(__name__)
 
 
 def publish(
@@ -81,7 +85,7 @@ def publish(
             rel = f"{name}/{f.name}"
             f.replace(out / rel)
             new_files[name].append(rel)
-    keep = {rel for files in new_files.values() for rel in files} | {MANIFEST, CARD}
+    keep = {rel for files in new_files.values() for rel in files} | {MANIFEST, CARD, REPORT}
     for rel in _files_of(previous):
         if rel not in keep:
             (out / rel).unlink(missing_ok=True)
@@ -99,9 +103,22 @@ def publish(
     timings["total"] = time.perf_counter() - started
     manifest["timings"] = {k: round(v, 3) for k, v in timings.items()}
     write_bytes_atomic(out / CARD, dataset_card(manifest).encode("utf-8"))
+    _write_report(out, manifest)
     write_json_atomic(out / MANIFEST, manifest)
     shutil.rmtree(staging, ignore_errors=True)
     return manifest
+
+
+def _write_report(out: Path, manifest: dict[str, Any]) -> None:
+    """``OUT/report.html``, listed in the manifest's files; the dataset is published whatever becomes of it."""
+    from .report import write_report
+
+    try:
+        write_report(out, manifest)
+    except Exception:
+        log.exception("could not write %s; the dataset itself is complete", out / REPORT)
+        return
+    manifest["files"]["report"] = [REPORT]
 
 
 def read_manifest(out: Path) -> dict[str, Any] | None:

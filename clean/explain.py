@@ -1,0 +1,492 @@
+"""Explain one document of a published dataset, and list the rules: what went, which rule took it, and why.
+
+``explain(out, id)`` reads the document's row from ``OUT/documents`` and its rows from ``OUT/removals``
+(pyarrow filters, so only row groups that can hold the id are decoded) and rebuilds the page the cleaners
+received (the repaired page: one paragraph per line), every line with the removals that touched it.
+
+The page is rebuilt two ways. When the input file is still where the manifest recorded it, the record is read
+and repaired again and the removals are replayed on it; the replay must end in the published text, and then
+every line, span and repair is exact. Otherwise the page is rebuilt from the output and the removals alone
+(``clean.cleaner.rebuild``): exact too, except that a value lifted from the start of a line that stays
+(``metadata.date_field_v1`` with no space after the date) is shown as a whole line, and repairs (citation
+numerals, hard wraps) are listed apart with their line numbers in the page as read.
+
+Nothing here prints: ``format_explanation`` and ``format_rules`` return text (styled with ANSI codes when asked)
+for the command to print.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+
+from .cleaner import Line, rebuild
+from .document import Removal
+from .errors import UsageError
+from .publish import read_manifest
+from .rules import LineRule, default_rules
+
+#: Stages that run before the cleaners; their line numbers count lines of the page as read.
+BEFORE_CLEAN = ("decode", "repair")
+#: Removal actions that leave the line's text in the output (the removal records a change, not a loss).
+KEEPS_TEXT = ("join", "replace")
+
+
+class NotFound(UsageError):
+    """The id is not in OUT."""
+
+
+@dataclass
+class Mark:
+    """One removal record placed on the page: ``span`` is where its text was in the line (None: the whole line)."""
+
+    removal: Removal
+    span: tuple[int, int] | None = None
+
+
+@dataclass
+class PageLine:
+    """A line of the page the cleaners received, with what happened to it."""
+
+    n: int
+    text: str
+    #: Removals from this line (clean stage, then corpus steps and dedup), in the order they were made.
+    marks: list[Mark] = field(default_factory=list)
+    #: Repairs that made this line (citation numerals dropped, periods joined, wraps undone).
+    repairs: list[Removal] = field(default_factory=list)
+    #: What is left of the line in the output (None: the whole line went).
+    output: str | None = None
+
+
+@dataclass
+class Explanation:
+    """A document, its rebuilt page and its duplicate links."""
+
+    id: str
+    document: dict[str, Any]
+    lines: list[PageLine]
+    #: Repairs that could not be placed on a line (the input file was not found).
+    repairs: list[Removal]
+    #: Where the input was read from, or None when the page was rebuilt from the output alone.
+    input_path: str | None
+    #: True when replaying the removals on the rebuilt page gives the published text exactly.
+    exact: bool
+    #: ``dup_cluster``, ``duplicate_of``, ``dup_similarity`` when the documents table has them, else None.
+    duplicates: dict[str, Any] | None = None
+    #: The other members of the document's duplicate cluster (id, duplicate_of, dup_similarity).
+    cluster: list[dict[str, Any]] = field(default_factory=list)
+    #: Why the page is shown the way it is (input missing, input changed, ...).
+    note: str | None = None
+
+
+# ---------------------------------------------------------------- reading OUT
+
+
+def table_paths(out: Path, manifest: dict[str, Any], name: str) -> list[Path]:
+    """The Parquet files of table ``name`` that the manifest lists (never a stray file in the folder)."""
+    return [out / rel for rel in manifest.get("files", {}).get(name, []) if str(rel).endswith(".parquet")]
+
+
+def open_output(out: str | Path) -> tuple[Path, dict[str, Any]]:
+    """OUT and its manifest, or a UsageError saying OUT is not a finished output of this tool."""
+    out = Path(out)
+    if not out.is_dir():
+        raise UsageError(f"OUT {out} is not a folder; give the OUT of an earlier `clean INPUT OUT`")
+    manifest = read_manifest(out)
+    if manifest is None or not table_paths(out, manifest, "documents"):
+        raise UsageError(f"{out} holds no finished output of clean (no manifest.json listing documents/)")
+    return out, manifest
+
+
+def _rows(paths: Sequence[Path], where: Any, columns: list[str] | None = None) -> list[dict[str, Any]]:
+    if not paths:
+        return []
+    dataset = ds.dataset([str(p) for p in paths], format="parquet")
+    if columns is not None:
+        columns = [c for c in columns if c in dataset.schema.names]
+    return dataset.to_table(filter=where, columns=columns).to_pylist()
+
+
+def _removal(row: dict[str, Any]) -> Removal:
+    names = {f.name for f in dataclasses.fields(Removal)}
+    return Removal(**{k: v for k, v in row.items() if k in names})
+
+
+def explain(out: str | Path, doc_id: str) -> Explanation:
+    """Explain document ``doc_id`` of the published dataset in ``out``.
+
+    Raises:
+        UsageError: OUT is not an output of ``clean``.
+        NotFound: no document has this id.
+    """
+    out, manifest = open_output(out)
+    documents = table_paths(out, manifest, "documents")
+    found = _rows(documents, pc.field("id") == doc_id)
+    if not found:
+        total = manifest.get("counts", {}).get("documents", "?")
+        raise NotFound(f"no document with id {doc_id!r} in {out} ({total} documents; ids are in the `id` column)")
+    doc = found[0]
+    removals = [_removal(r) for r in _rows(table_paths(out, manifest, "removals"), pc.field("id") == doc_id)]
+    if doc["status"] == "failed":  # nothing was cleaned: the error says why
+        return Explanation(doc_id, doc, [], [], None, True)
+    expl = rebuild_page(doc, removals, _read_input(manifest, doc))
+    if "dup_cluster" in doc:
+        expl.duplicates = {k: doc.get(k) for k in ("dup_cluster", "duplicate_of", "dup_similarity")}
+        if doc.get("dup_cluster") is not None:
+            members = _rows(
+                documents, pc.field("dup_cluster") == doc["dup_cluster"], ["id", "duplicate_of", "dup_similarity"]
+            )
+            expl.cluster = sorted((m for m in members if m["id"] != doc_id), key=lambda m: m["id"])
+    return expl
+
+
+@dataclass
+class _Input:
+    path: str
+    lines: list[str] | None = None
+    origins: list[int] | None = None
+    problem: str | None = None
+
+
+def _read_input(manifest: dict[str, Any], doc: dict[str, Any]) -> _Input | None:
+    """The page the cleaners received, read and repaired again from the input file, if it is still there.
+
+    The manifest's shard plan names the file of each source exactly; ``inputs`` + ``source`` is the fallback
+    for a manifest without one.
+    """
+    from . import readers
+
+    source = doc["source"]
+    pieces = [
+        readers.Piece.from_json(p)
+        for s in manifest.get("shards", [])
+        for p in s.get("pieces", [])
+        if p.get("file", {}).get("source") == source
+    ]
+    if not pieces:
+        for root in manifest.get("inputs", []):
+            path = Path(root) / source if Path(root).is_dir() else Path(root)
+            fmt = readers.format_of(path.name)
+            if path.is_file() and fmt and (Path(root).is_dir() or path.name == source):
+                size = path.stat().st_size
+                pieces = [readers.Piece(readers.InputFile(str(path), source, fmt[0], fmt[1], size))]
+                break
+    if not pieces:
+        return None
+    line = doc["id"][len(source) + 1 :] if doc["id"].startswith(f"{source}:") else ""
+    if pieces[0].file.format == "jsonl" and line.isdigit():
+        # a record without an id of its own is named by its line: read only the piece holding that line
+        pieces = [max((p for p in pieces if p.first_line <= int(line)), key=lambda p: p.first_line, default=pieces[0])]
+    path = pieces[0].file.path
+    if not Path(path).is_file():
+        return _Input(path, problem=f"the input file is no longer at {path}")
+    limit = int(float(manifest.get("config", {}).get("max_doc_mb", 20.0)) * (1 << 20))
+    for piece in pieces:
+        for item in readers.read_piece(piece, max_doc_bytes=limit):
+            if item.id != doc["id"]:
+                continue
+            if isinstance(item, readers.Failure):
+                return _Input(path, problem=f"the input could not be read again: {item.reason}")
+            return _repaired(item, path)
+    return _Input(path, problem=f"{path} no longer holds this document")
+
+
+def _repaired(record: Any, path: str) -> _Input:
+    """The repaired lines of a record, as ``clean_text`` made them (HTML: of the text trafilatura extracted)."""
+    from .repair import repair
+
+    text = record.text or ""
+    if record.html is not None:
+        from .html import extract_html
+
+        text = extract_html(record.html, record.url).text
+    repaired = repair(text)
+    return _Input(path, repaired.lines, repaired.origins)
+
+
+# ---------------------------------------------------------------- rebuilding the page
+
+
+def _stages(removals: Sequence[Removal]) -> list[str]:
+    """Stages after the repairs, in the order they ran (their rows come in that order)."""
+    seen: list[str] = []
+    for r in removals:
+        if r.stage not in BEFORE_CLEAN and r.stage not in seen:
+            seen.append(r.stage)
+    return seen
+
+
+def _whole_line(r: Removal) -> bool:
+    """Whether a removal took its whole line, judged from the record alone (used without the input).
+
+    ``apply`` records a partial drop as ``strip``, so a ``drop`` is a whole line. A ``to_metadata`` that starts
+    at 0 is whole unless its text ends in a space (lines are trimmed, so a whole line never does): the value
+    was lifted from the start of a line that stays.
+    """
+    if r.action == "drop":
+        return True
+    return r.action == "to_metadata" and r.start == 0 and not r.text.endswith((" ", "\t"))
+
+
+def _undo(lines: list[str], removals: Sequence[Removal]) -> list[str] | None:
+    """The lines a stage received, from what it returned and its records; None if they cannot fit."""
+    last: dict[int, Removal] = {}
+    for r in removals:
+        last[r.line] = r
+    gone = {n for n, r in last.items() if _whole_line(r)}
+    total = len(lines) + len(gone)
+    if any(n >= total for n in last):
+        return None
+    numbers = [n for n in range(total) if n not in gone]
+    # rebuild() undoes the clean stage's records; any stage's records undo the same way.
+    as_clean = [dataclasses.replace(r, stage="clean") for r in removals]
+    try:
+        return rebuild([Line(n, t) for n, t in zip(numbers, lines, strict=True)], as_clean)
+    except (KeyError, IndexError):
+        return None
+
+
+def _replay(page: Sequence[str], removals: Sequence[Removal], stages: Sequence[str]) -> tuple[list[PageLine], str]:
+    """Apply the records of each stage to the page, as the pipeline did; return the marked lines and the result.
+
+    Each line keeps the positions of its characters still present, so a span removed late is placed on the
+    line as it came in.
+    """
+    lines = [PageLine(n, t) for n, t in enumerate(page)]
+    left: list[list[int] | None] = [list(range(len(t))) for t in page]
+    for stage in stages:
+        alive = [n for n, keep in enumerate(left) if keep is not None]
+        for r in removals:
+            if r.stage != stage:
+                continue
+            # the clean stage numbers the page's lines; later stages the lines of the text they received
+            n = r.line if stage == "clean" else (alive[r.line] if r.line < len(alive) else -1)
+            keep = left[n] if 0 <= n < len(left) else None
+            if keep is None:
+                raise ValueError(f"{r.rule}: line {r.line} is not in the text the {stage} stage received")
+            current = "".join(page[n][i] for i in keep)
+            if current[r.start : r.start + len(r.text)] != r.text:
+                raise ValueError(f"{r.rule}: line {r.line} does not hold {r.text!r} at {r.start}")
+            taken = keep[r.start : r.start + len(r.text)]
+            whole = r.start == 0 and len(r.text) >= len(keep) and r.action not in KEEPS_TEXT
+            if whole:
+                left[n] = None
+                lines[n].marks.append(Mark(r, None))
+            else:
+                span = (taken[0], taken[-1] + 1) if taken else (0, 0)
+                lines[n].marks.append(Mark(r, span))
+                if r.action not in KEEPS_TEXT:
+                    del keep[r.start : r.start + len(r.text)]
+    for line, keep in zip(lines, left, strict=True):
+        line.output = None if keep is None else "".join(page[line.n][i] for i in keep)
+    return lines, "\n".join(line.output for line in lines if line.output is not None)
+
+
+def rebuild_page(doc: dict[str, Any], removals: Sequence[Removal], source: _Input | None = None) -> Explanation:
+    """Rebuild the page of ``doc`` from its output text and removal records (and the input, when given)."""
+    stages = _stages(removals)
+    repairs = [r for r in removals if r.stage in BEFORE_CLEAN]
+    text = doc.get("text") or ""
+    note = None
+    if source is not None and source.lines is not None:
+        try:
+            lines, result = _replay(source.lines, removals, stages)
+        except ValueError as exc:
+            lines, result = [], None
+            note = f"the input at {source.path} has changed since this run ({exc})"
+        if result == text:
+            _place_repairs(lines, repairs, source.origins or [])
+            return Explanation(doc["id"], doc, lines, [], source.path, True)
+        note = note or f"the input at {source.path} has changed since this run"
+    elif source is not None:
+        note = source.problem
+    else:
+        note = "the input file is not recorded in the manifest"
+    page = text.split("\n") if text else []
+    for stage in reversed(stages):
+        undone = _undo(page, [r for r in removals if r.stage == stage])
+        if undone is None:
+            note = f"{note}; the {stage} records do not fit the output, so the page is shown as published"
+            page = text.split("\n") if text else []
+            stages = []
+            break
+        page = undone
+    try:
+        lines, result = _replay(page, removals, stages)
+    except ValueError:
+        lines, result = [PageLine(n, t, output=t) for n, t in enumerate(page)], None
+    note = f"{note}: page rebuilt from OUT"
+    if result != text:
+        note += " (not exactly: the removal records do not give back the published text)"
+    return Explanation(doc["id"], doc, lines, repairs, None, result == text, note=note)
+
+
+def _place_repairs(lines: list[PageLine], repairs: Sequence[Removal], origins: Sequence[int]) -> None:
+    """Put each repair on the repaired line that holds its line of the page as read."""
+    import bisect
+
+    for r in repairs:
+        i = bisect.bisect_right(origins, r.line) - 1
+        if 0 <= i < len(lines):
+            lines[i].repairs.append(r)
+
+
+# ---------------------------------------------------------------- text for the terminal
+
+_MARKERS = {"drop": "-", "to_metadata": ">", "partial": "~", "repair": "*", "kept": " "}
+_STYLE: dict[str, dict[str, Any]] = {
+    "drop": {"fg": "red"},
+    "to_metadata": {"fg": "blue"},
+    "span": {"fg": "red", "underline": True},
+    "rule": {"fg": "yellow"},
+    "repair": {"fg": "magenta"},
+    "dim": {"dim": True},
+    "head": {"bold": True},
+}
+
+
+def _styler(color: bool) -> Callable[[str, str], str]:
+    def style(text: str, kind: str) -> str:
+        return click.style(text, **_STYLE[kind]) if color and text else text
+
+    return style
+
+
+def _describe(r: Removal) -> str:
+    what = r.action if r.action != "to_metadata" else f"to {r.field or 'metadata'}"
+    extra = f", duplicates {r.ref}" if r.ref else ""
+    stage = "" if r.stage == "clean" else f"{r.stage} "
+    return f"{stage}{r.rule} ({r.kind}, {what}{extra}): {r.reason}"
+
+
+def _number(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def format_explanation(e: Explanation, *, color: bool = False) -> str:
+    """The explanation as text: a header of metadata and links, then the page with every removal marked.
+
+    With ``color``, removed lines are red, lines moved to metadata blue and removed spans underlined; without,
+    removed spans are shown as ``[-text-]`` so a piped explanation still says which part of a line went.
+    """
+    style = _styler(color)
+    d = e.document
+    out = [style(e.id, "head")]
+    fmt = d.get("format") or "?"
+    read = f", read from {e.input_path}" if e.input_path else ""
+    out.append(f"  source      {d.get('source')} ({fmt}){read}")
+    out.append(f"  status      {d.get('status')}" + (f": {d['error']}" if d.get("error") else ""))
+    for key in ("title", "author", "date", "site", "language", "url"):
+        value = d.get(key)
+        out.append(f"  {key:<11} {value if value not in (None, '') else '-'}")
+    out.append(
+        f"  size        {_number(d.get('n_chars_in'))} characters in, {_number(d.get('n_chars_out'))} out, "
+        f"{_number(d.get('n_removed'))} removals"
+    )
+    out.append(f"  duplicates  {_duplicates(e)}")
+    if e.note:
+        out.append(f"  note        {e.note}")
+    if not e.lines:
+        out.append("")
+        why = "failed before cleaning" if d.get("status") == "failed" else "is empty"
+        out.append(f"  (no page: the document {why})")
+        return "\n".join(out) + "\n"
+    out.append("")
+    out.append(
+        style(
+            "Page as the cleaners received it (0-based line numbers, as in OUT/removals). "
+            "- removed, > moved to metadata, ~ partly removed, * repaired:",
+            "dim",
+        )
+    )
+    width = len(str(len(e.lines) - 1))
+    for line in e.lines:
+        whole = next((m for m in reversed(line.marks) if m.span is None), None)
+        if whole is not None:
+            kind = "to_metadata" if whole.removal.action == "to_metadata" else "drop"
+            marker, body = _MARKERS[kind], style(line.text, kind)
+        else:
+            spans = sorted(m.span for m in line.marks if m.span and m.span[1] > m.span[0]
+                           and m.removal.action not in KEEPS_TEXT)
+            marker = _MARKERS["partial"] if spans else (_MARKERS["repair"] if line.repairs else _MARKERS["kept"])
+            body = _mark_spans(line.text, spans, style, color)
+        out.append(f"{line.n:>{width}} {marker} {body}")
+        pad = " " * (width + 3)
+        for r in line.repairs:
+            out.append(pad + style(f"* {r.rule} ({r.kind}, {r.action} {r.text!r} from line {r.line} of the page "
+                                   f"as read): {r.reason}", "repair"))
+        for m in line.marks:
+            text = "" if m.span is None else f" {m.removal.text!r}"
+            out.append(pad + style(f"^ {_describe(m.removal)}{text}", "rule"))
+    if e.repairs:
+        out.append("")
+        out.append(style("Repairs (line numbers of the page as read, before repair joined its lines):", "dim"))
+        for r in e.repairs:
+            out.append("  " + style(f"* line {r.line}: {r.action} {r.text!r}: {r.rule} ({r.kind}): {r.reason}",
+                                    "repair"))
+    return "\n".join(out) + "\n"
+
+
+def _mark_spans(text: str, spans: Sequence[tuple[int, int]], style: Callable[[str, str], str], color: bool) -> str:
+    parts, at = [], 0
+    for first, end in spans:
+        start = max(first, at)
+        if end <= start:
+            continue
+        parts.append(text[at:start])
+        parts.append(style(text[start:end], "span") if color else f"[-{text[start:end]}-]")
+        at = end
+    parts.append(text[at:])
+    return "".join(parts)
+
+
+def _duplicates(e: Explanation) -> str:
+    if e.duplicates is None:
+        return "no dedup run (the documents table has no dup_cluster column)"
+    cluster = e.duplicates.get("dup_cluster")
+    if cluster is None:
+        return "none found"
+    of = e.duplicates.get("duplicate_of")
+    sim = e.duplicates.get("dup_similarity")
+    head = f"cluster {cluster}"
+    if of and of != e.id:
+        head += f"; duplicate of {of}" + (f" (similarity {sim:.2f})" if sim is not None else "")
+    else:
+        head += "; the kept member"
+    others = [m["id"] for m in e.cluster]
+    if others:
+        shown = ", ".join(others[:10]) + (f", and {len(others) - 10} more" if len(others) > 10 else "")
+        head += f"; with {shown}"
+    return head
+
+
+def format_rules(rules: Sequence[LineRule] | None = None, *, color: bool = False) -> str:
+    """Every line rule, in the order they are tried: name, kind, action, reason and one example."""
+    style = _styler(color)
+    rules = list(default_rules() if rules is None else rules)
+    out = [
+        f"{len(rules)} line rules, tried in this order (the first that matches a line decides). "
+        "Each names its kind of noise and why it goes; the example is a line it must match.",
+        "",
+    ]
+    for rule in rules:
+        action = rule.action if rule.action != "to_metadata" else f"to {rule.field or 'metadata'}"
+        scope = f", {'/'.join(rule.languages)} pages only" if rule.languages else ""
+        out.append(f"{style(rule.name, 'head')}  ({style(rule.kind, 'rule')}, {action}{scope})")
+        out.append(f"    {rule.reason}")
+        out.append(style(f"    e.g. {rule.examples[0]!r}", "dim"))
+    out += [
+        "",
+        "Removals also come from steps written as code, each with its reason in OUT/removals: repair.* (citation",
+        "numerals, hard wraps, stray spaces), title.* / metadata.* / byline.* / author_box.* (metadata lifted from",
+        "the page), duplicate_line.*, zone.* (header and footer around the article), corpus.* (lines repeated",
+        "across a site) and dedup.*. `clean --explain ID OUT` shows them on the page.",
+    ]
+    return "\n".join(out) + "\n"
