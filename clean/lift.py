@@ -80,7 +80,8 @@ def lift_title(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
                 and (folded[i].endswith(folded[j]) or folded[i].startswith(folded[j]))
             ):
                 return _title_and_echoes(lines, head, j, folded, ctx)
-    if candidates and candidates[0] == head[0] and word_count(lines[head[0]].text) >= 3:
+    # The first line is a headline only when a body follows it: a lone paragraph is not its own title.
+    if candidates and candidates[0] == head[0] and word_count(lines[head[0]].text) >= 3 and len(lines) > 1:
         line = lines[head[0]]
         m = _SITE_SUFFIX.match(line.text)
         if m and word_count(m["site"]) <= 4 and word_count(m["title"]) >= 3:
@@ -327,7 +328,8 @@ def lift_author_box(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
                     "a line of the author box (profile link or bio)",
                 )
             )
-    for i in range(tail_start, len(lines)):
+    first_prose = next((i for i, line in enumerate(lines) if is_prose(line.text)), len(lines))
+    for i in range(max(tail_start, first_prose + 1), len(lines)):  # a bio comes after an article
         if i in taken:
             continue
         m = _BIO.fullmatch(lines[i].text)

@@ -169,3 +169,29 @@ def test_english_keyed_rules_leave_other_languages_alone() -> None:
     assert cleaned.language == "en"
     assert "free report" not in cleaned.text
     assert any(r.rule == "promo.stock_pitch_v1" for r in cleaned.removals)
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        # A record that is one paragraph (a passage dataset, a truncated snippet): no body follows, so it is
+        # not a headline, and no article precedes it, so it is not an author's bio.
+        "On the subject of Liverpool's captain and prize asset, Parry revealed Real Madrid",
+        "Hong Kong is hoping to join Japan as co-host of the 2011 Rugby World Cup.",
+        "Clark Boyd is technology correspondent for The World, a BBC World Service and WGBH-Boston co-production.",
+    ],
+)
+def test_a_lone_paragraph_is_kept_as_text(paragraph) -> None:
+    cleaned = clean_text(paragraph)
+    assert cleaned.text == paragraph and cleaned.title is None and cleaned.removals == []
+
+
+def test_a_bio_after_an_article_is_still_removed() -> None:
+    article = (
+        "The regulator approved the merger on Tuesday after a review that lasted eleven months.\n"
+        "Shares in both companies rose in early trading, and analysts expect the deal to close by June.\n"
+        "Clark Boyd is technology correspondent for The World, a BBC World Service and WGBH-Boston co-production."
+    )
+    cleaned = clean_text(article)
+    assert "Clark Boyd" not in cleaned.text
+    assert [r.rule for r in cleaned.removals] == ["author_box.bio_v1"]
