@@ -193,11 +193,17 @@ def _replace_text(documents: pa.Table, texts: list[str], added: list[int]) -> pa
 
 
 class CorpusSteps:
-    """The configured steps, prepared over all shards, applied shard by shard while publishing."""
+    """The configured steps, prepared over all shards, applied shard by shard while publishing.
 
-    def __init__(self, work: Path, steps: Sequence[CorpusStep]) -> None:
+    A step with ``prepare_shards`` (dedup) plans its own tasks, run through ``run_tasks`` (a loop, a process
+    pool or Ray tasks); each task re-reads a shard and applies the earlier steps to it itself. A step with
+    ``apply_shard`` is told which shard it is changing and may return more tables (``passages``).
+    """
+
+    def __init__(self, work: Path, steps: Sequence[CorpusStep], run_tasks=None) -> None:
         self.work = work
         self.steps = list(steps)
+        self.run_tasks = run_tasks
 
     def tables(self, shard: readers.Shard) -> tuple[pa.Table, pa.Table]:
         from .runner import shard_paths
@@ -205,9 +211,22 @@ class CorpusSteps:
         paths = shard_paths(self.work, shard.index)
         return pq.read_table(paths["documents"]), pq.read_table(paths["removals"])
 
+    def applied(self, shard: readers.Shard) -> tuple[pa.Table, pa.Table]:
+        """One shard's tables with every step applied (steps here must not need ``apply_shard``)."""
+        documents, removals = self.tables(shard)
+        for step in self.steps:
+            documents, removals = step.apply(documents, removals)
+        return documents, removals
+
     def prepare(self, shards: Sequence[readers.Shard]) -> None:
+        from .duplicates import run_inline
+
         for i, step in enumerate(self.steps):
-            step.prepare(self._applied(shards, self.steps[:i]))
+            staged = getattr(step, "prepare_shards", None)
+            if staged:
+                staged(shards, self.work, self.steps[:i], self.run_tasks or run_inline)
+            else:
+                step.prepare(self._applied(shards, self.steps[:i]))
 
     def _applied(self, shards: Sequence[readers.Shard], before: Sequence[CorpusStep]):
         """Every shard's tables with the earlier steps applied: each step sees what the previous left."""
@@ -227,10 +246,12 @@ class CorpusSteps:
         documents, removals = self.tables(shard)
         out: dict[str, pa.Table] = {}
         for step in self.steps:
-            documents, removals = step.apply(documents, removals)
-            extra = getattr(step, "extra_tables", None)
-            if extra:
-                out.update(extra(documents))
+            per_shard = getattr(step, "apply_shard", None)
+            if per_shard:
+                documents, removals, extra = per_shard(shard, documents, removals)
+                out.update(extra)
+            else:
+                documents, removals = step.apply(documents, removals)
         out["documents"] = documents
         out["removals"] = removals
         return out
@@ -249,11 +270,15 @@ class CorpusSteps:
         return out
 
 
-def corpus_steps(config: Config, work: Path, shards: Sequence[readers.Shard]) -> CorpusSteps:
+def corpus_steps(config: Config, work: Path, shards: Sequence[readers.Shard], run_tasks=None) -> CorpusSteps:
     """The corpus steps this configuration asks for, prepared and ready to apply per shard."""
     steps: list[CorpusStep] = []
     if config.mine_common_lines:
         steps.append(RepeatedLines())
-    runner = CorpusSteps(work, steps)
+    if config.dedup:
+        from .duplicates import Duplicates
+
+        steps.append(Duplicates(config))
+    runner = CorpusSteps(work, steps, run_tasks)
     runner.prepare(shards)
     return runner

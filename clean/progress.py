@@ -166,6 +166,19 @@ def _scalars(section: dict[str, Any]) -> str:
     return ", ".join(pairs)
 
 
+def _dedup_line(d: dict[str, Any]) -> str:
+    text = (
+        f"{d['duplicate_documents']:,} of {d['documents']:,} documents ({d['exact_duplicate_documents']:,} exact) "
+        f"in {d['document_clusters']:,} clusters; {d['duplicate_passages']:,} of {d['passages']:,} passages in "
+        f"{d['passage_clusters']:,} clusters"
+    )
+    if d.get("against"):
+        text += f"; against {d['against']} ({d['against_documents']:,} documents)"
+    if d.get("dropped_documents") or d.get("removed_passages"):
+        text += f"; dropped {d['dropped_documents']:,} documents and {d['removed_passages']:,} passages"
+    return text
+
+
 def format_summary(out: str | Path, manifest: dict[str, Any], *, kinds_shown: int = 6) -> str:
     """A few lines saying what a finished run did, from its manifest."""
     out = Path(out)
@@ -188,7 +201,9 @@ def format_summary(out: str | Path, manifest: dict[str, Any], *, kinds_shown: in
     if isinstance(repeated, dict) and repeated.get("lines_removed"):
         lines.append(f"repeated    {_scalars(repeated)}")
     dedup = manifest.get("dedup")
-    if isinstance(dedup, dict):
+    if isinstance(dedup, dict) and "duplicate_documents" in dedup:
+        lines.append(f"duplicates  {_dedup_line(dedup)}")
+    elif isinstance(dedup, dict):
         lines.append(f"duplicates  {_scalars(dedup) or 'none found'}")
     elif not manifest.get("config", {}).get("dedup", True):
         lines.append("duplicates  not looked for (--no-dedup)")

@@ -49,7 +49,7 @@ def publish(
     staging = work / "publish"
     shutil.rmtree(staging, ignore_errors=True)
     t = time.perf_counter()
-    steps = corpus_steps(config, work, shards)
+    steps = corpus_steps(config, work, shards, run_tasks=_task_runner(config))
     timings["corpus"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -57,10 +57,15 @@ def publish(
         name: PartWriter(staging / name, schema)
         for name, schema in steps.schemas(documents=DOCUMENTS, removals=REMOVALS).items()
     }
+    kinds: Counter[str] = Counter()
+    rules: Counter[str] = Counter()
     try:
         for i, shard in enumerate(shards):
             for name, table in steps.apply(shard).items():
                 writers[name].write(table)
+                if name == "removals":  # counted as published: corpus steps and dedup add rows
+                    kinds.update(table.column("kind").to_pylist())
+                    rules.update(table.column("rule").to_pylist())
             if progress:
                 progress("write", i + 1, len(shards))
         if discover_failures:
@@ -99,6 +104,7 @@ def publish(
         discover_failures=discover_failures,
         files=new_files,
         extra=steps.summary(),
+        removals=(kinds, rules),
     )
     timings["total"] = time.perf_counter() - started
     manifest["timings"] = {k: round(v, 3) for k, v in timings.items()}
@@ -107,6 +113,15 @@ def publish(
     write_json_atomic(out / MANIFEST, manifest)
     shutil.rmtree(staging, ignore_errors=True)
     return manifest
+
+
+def _task_runner(config: Config):
+    """Where corpus-step tasks run: Ray tasks on the Ray engine, else in this process (numpy does the work)."""
+    if config.engine == "ray":
+        from .ray import run_tasks_on_ray
+
+        return lambda fn, args: run_tasks_on_ray(fn, args, config)
+    return None
 
 
 def _write_report(out: Path, manifest: dict[str, Any]) -> None:
@@ -151,6 +166,7 @@ def build_manifest(
     discover_failures: Sequence[readers.Failure],
     files: dict[str, list[str]],
     extra: dict[str, Any],
+    removals: tuple[Counter[str], Counter[str]] | None = None,
 ) -> dict[str, Any]:
     """Account for every input: per file, per status, per kind and rule of removal."""
     status: Counter[str] = Counter()
@@ -209,6 +225,8 @@ def build_manifest(
                 }
             )
     input_files.sort(key=lambda e: e["source"])
+    if removals is not None:
+        kinds, rules = removals
     documents = sum(status.values())
     counts = {
         "documents": documents,
@@ -247,6 +265,16 @@ _COLUMNS = {
         ("n_chars_in / n_chars_out / n_removed", "sizes before and after, and the number of removals"),
         ("status / error", "`ok`, `empty` (nothing left) or `failed` (with its one-line reason)"),
         ("dup_cluster / duplicate_of / dup_similarity", "near-duplicate cluster, kept member's id, similarity"),
+    ],
+    "passages": [
+        ("id / index", "the document, and the passage's line in its text before duplicate passages were dropped"),
+        ("text", "the paragraph (8 words or more)"),
+        ("dup_cluster", "`<id>#<index>` of the cluster's kept passage; null when unique"),
+        ("duplicate_of_id / duplicate_of_index / dup_similarity", "the kept passage it copies, and how closely"),
+    ],
+    "signatures": [
+        ("level / id / index", "documents or passages; which one"),
+        ("signature / exact", "MinHash row (uint32 little-endian) and 128-bit hash of the words, for --dedup-against"),
     ],
     "removals": [
         ("id", "the document's id"),

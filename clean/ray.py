@@ -67,6 +67,26 @@ def run_shards_on_ray(shards: Sequence[readers.Shard], config: Config, work: Pat
             yield ray.get(ref)
 
 
+def run_tasks_on_ray(fn: Any, args: Sequence[tuple[Any, ...]], config: Config) -> list[Any]:
+    """Run ``fn(*a)`` for each ``a`` as Ray tasks (corpus-step stages: dedup sketches and bands); results in order.
+
+    Arguments shared by every task (the earlier corpus steps' state) go to the object store once.
+    """
+    ray = init(config.ray_address, num_cpus=config.workers or None)
+    task = ray.remote(num_cpus=1)(fn)
+    shared: dict[int, Any] = {}
+
+    def ref(value: Any) -> Any:
+        if isinstance(value, (str, int, float, dict)) or value is None:
+            return value
+        key = id(value)
+        if key not in shared:
+            shared[key] = ray.put(value)
+        return shared[key]
+
+    return ray.get([task.remote(*(ref(v) for v in a)) for a in args])
+
+
 class CleanBatches:
     """A Ray Data callable class: ``ds.map_batches(CleanBatches, batch_format="pyarrow")``.
 

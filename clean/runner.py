@@ -302,6 +302,12 @@ def run(
     paths = [Path(inputs)] if isinstance(inputs, (str, Path)) else [Path(p) for p in inputs]
     out = Path(out)
     check_paths(paths, out)
+    if config.dedup_against:
+        if not config.dedup:
+            raise UsageError("--dedup-against needs dedup; drop --no-dedup")
+        from .duplicates import check_against, params_from
+
+        check_against(Path(config.dedup_against), params_from(config))
     timings: dict[str, float] = {}
 
     t = time.perf_counter()

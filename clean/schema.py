@@ -69,3 +69,21 @@ def documents_schema(dedup: bool) -> pa.Schema:
     for f in DEDUP_COLUMNS if dedup else ():
         schema = schema.append(f)
     return schema
+
+
+def signatures_schema(num_perm: int) -> pa.Schema:
+    """``OUT/signatures/``: what ``--dedup-against OUT`` needs from this dataset, without its text.
+
+    ``level`` is ``documents`` or ``passages``; ``index`` is the passage's line in its document's text (null for
+    documents); ``signature`` is the MinHash row (``num_perm`` little-endian uint32, as
+    ``clean.dedup.to_datasketch`` reads it); ``exact`` the 128-bit hash of the normalised words.
+    """
+    return pa.schema(
+        [
+            pa.field("level", pa.string(), nullable=False),
+            pa.field("id", pa.string(), nullable=False),
+            pa.field("index", pa.int32()),
+            pa.field("signature", pa.binary(4 * num_perm), nullable=False),
+            pa.field("exact", pa.binary(16), nullable=False),
+        ]
+    )

@@ -70,7 +70,7 @@ def test_explain_seed_004_names_the_repair_the_attributions_and_the_footer(seeds
     out = proc.stdout
     assert ANSI not in out, "piped output is plain"
     assert out.startswith(SEED_004)
-    assert "author      Nidhi Govil" in out and "no dedup run" in out
+    assert "author      Nidhi Govil" in out and "duplicates  none found" in out
     assert f"read from {SEEDS / SEED_004}" in out
     lines = page_lines(out)
     benzinga = lines["Source: Benzinga"]

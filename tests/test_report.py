@@ -11,16 +11,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from conftest import SEEDS
 
 from clean.config import Config
 from clean.progress import Progress
-from clean.report import build_report, summarise
+from clean.report import summarise
 from clean.runner import run
-from clean.schema import documents_schema
 
 STATUS = re.compile(r'<div id="render-status"[^>]*>')
 TIMINGS = re.compile(r'<p class="timings">.*?</p>')
@@ -59,7 +57,7 @@ def test_report_is_written_listed_and_self_contained(seeds_out: Path) -> None:
     for rule, count in by_rule.items():
         assert re.search(rf"<td><code>{re.escape(rule)}</code></td><td>[a-z_]+</td><td class=num>{count}</td>", page)
     assert "<b>5</b>ok</div>" in page and "<b>0</b>failed</div>" in page and "<b>46</b>removals</div>" in page
-    assert "No dedup run: the documents table has no <code>dup_cluster</code> column." in page
+    assert "Dedup ran and found no duplicate clusters." in page
     # the documents that lost the most, the first with its removed lines and the rules that took them
     assert page.index("001_0a28f59e1322be48.txt</code>: 859 characters removed") < page.index(
         "004_bf6ca3c3fed56fed.txt</code>: 553 characters removed")
@@ -80,21 +78,21 @@ def test_a_rerun_gives_the_same_report_but_for_its_timings(seeds_out: Path, tmp_
 
 
 def with_duplicates(seeds_out: Path, out: Path) -> Path:
-    """The seeds' output with dedup columns: two clusters, of three documents and of two."""
-    shutil.copytree(seeds_out, out)
-    path = out / "documents" / "part-00000.parquet"
-    docs = pq.read_table(path)
-    ids = docs.column("id").to_pylist()
-    cluster = ["c1", "c1", "c1", "c2", "c2"]
-    of = [ids[0], ids[0], ids[0], ids[3], ids[3]]
-    docs = docs.append_column("dup_cluster", pa.array(cluster, pa.string()))
-    docs = docs.append_column("duplicate_of", pa.array(of, pa.string()))
-    docs = docs.append_column("dup_similarity", pa.array([1.0, 0.9, 0.8, 1.0, 0.7], pa.float32()))
-    pq.write_table(docs.cast(documents_schema(True)), path)
-    manifest = json.loads((out / "manifest.json").read_text())
-    manifest["dedup"] = {"clusters": 2, "duplicates": 3}
-    (out / "manifest.json").write_text(json.dumps(manifest))
-    (out / "report.html").write_text(build_report(out, manifest), encoding="utf-8")
+    """A real run on the seeds plus copies: seed 000 twice (exact, and with a paragraph dropped), seed 001 edited.
+
+    Dedup finds two clusters, of three documents and of two; the originals come first in corpus order and are kept.
+    """
+    corpus = out.parent / f"{out.name}-input"
+    shutil.copytree(SEEDS, corpus)
+    first, second = sorted(SEEDS.glob("000_*.txt"))[0], sorted(SEEDS.glob("001_*.txt"))[0]
+    (corpus / "zz").mkdir()
+    shutil.copy(first, corpus / "zz" / "000-exact.txt")
+    lines = first.read_text(encoding="utf-8").split("\n")
+    longest = max(range(len(lines)), key=lambda i: len(lines[i]))
+    (corpus / "zz" / "000-shorter.txt").write_text("\n".join(lines[:longest] + lines[longest + 1 :]), encoding="utf-8")
+    edited = second.read_text(encoding="utf-8").replace(" the ", " a ", 3).replace("company", "firm", 2)
+    (corpus / "zz" / "001-edited.txt").write_text(edited, encoding="utf-8")
+    assert run(corpus, out, workers=1).exit_code == 0
     return out
 
 
@@ -104,13 +102,16 @@ def test_duplicate_clusters_by_size(seeds_out: Path, tmp_path: Path) -> None:
     assert summary.cluster_sizes == {3: 1, 2: 1} and summary.duplicates == 3
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "2 clusters hold 5 documents; 3 of them are marked as duplicates" in page
-    assert 'id="chart-clusters"' in page and "<td>clusters</td><td>2</td>" in page
+    assert 'id="chart-clusters"' in page
     assert page.count("<canvas") == 5 and 'data-charts="5"' in page
     from clean.explain import explain, format_explanation
 
-    text = format_explanation(explain(out, "001_0a28f59e1322be48.txt"))
-    assert "duplicates  cluster c1; duplicate of 000_f36c42251596383b.txt (similarity 0.90); with " \
-           "000_f36c42251596383b.txt, 002_d5463b07f0e53f82.txt" in text
+    text = format_explanation(explain(out, "zz/000-shorter.txt"))
+    assert re.search(
+        r"duplicates  cluster 000_f36c42251596383b.txt; duplicate of 000_f36c42251596383b.txt \(similarity 0\.\d\d\); "
+        r"with 000_f36c42251596383b.txt, zz/000-exact.txt",
+        text,
+    ), text
 
 
 # ---------------------------------------------------------------- in Chromium
@@ -189,9 +190,9 @@ def test_summary_on_stderr_and_no_bar_when_piped(seeds_run) -> None:
     assert "  documents   5 in, 5 written: 5 ok, 0 empty, 0 failed\n" in err
     assert "  text        18,811 -> 17,041 characters (-9.4%)\n" in err
     assert "  removals    46: citation_marker 12, attribution 7, promo 4, title 4, author_box 3, footer 3, 11 more kinds\n" in err
-    assert "  duplicates  no dedup run\n" in err and "  failures    none\n" in err
+    assert "  duplicates  0 of 5 documents (0 exact) in 0 clusters; 0 of 55 passages in 0 clusters\n" in err and "  failures    none\n" in err
     assert re.search(r"  time        \d+\.\d s \(plan ", err)
-    assert f"  output      {out}: documents/, removals/, report.html, manifest.json, README.md\n" in err
+    assert f"  output      {out}: documents/, removals/, passages/, signatures/, report.html, manifest.json, README.md\n" in err
     assert proc.stdout == ""
 
 

@@ -1,0 +1,445 @@
+"""The dedup corpus step: near-duplicate documents and passages across the corpus, flagged or dropped.
+
+It runs ``clean.dedup`` as stages (``clean.dedup.stages``): a sketch task per shard, one task per LSH band,
+union-find in the driver, then a per-shard apply while publishing. Tasks go through ``run_tasks``, which is a
+loop, a process pool or Ray tasks depending on the engine; the result is the same bytes on each.
+
+Decisions, for documents and for passages (paragraphs of 8 words or more):
+
+- the kept member of a cluster is the one that comes first in corpus order (inputs sorted by path, then
+  line or row); with ``--dedup-against OUT1`` everything OUT1 published comes before this run's items, so
+  OUT1's copy is always the one kept;
+- ``dup_cluster`` is the kept member's id (for passages ``<id>#<index>``), so a cluster is named by a row a
+  user can look up; ``duplicate_of`` is null on the kept member;
+- with ``drop_duplicates``, a duplicate document is not written (each of its lines becomes a removal of kind
+  ``duplicate_document``), and a duplicate passage is removed from a written document's text (kind
+  ``duplicate_passage``) when its kept passage is in another document that stays published (written by this
+  run, or in OUT1). A passage whose original was only in a dropped document stays: dropping it too would
+  lose the text entirely. Each removal's ``ref`` is ``<kept id>`` or ``<kept id>#<index>``; split an index off
+  at the last ``#``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from . import readers
+from .config import Config
+from .corpus import CorpusStep, CorpusSteps, _replace_text, by_document
+from .dedup import DedupParams, passages
+from .dedup import stages as st
+from .errors import UsageError
+from .schema import DEDUP_COLUMNS, PASSAGES, REMOVALS, signatures_schema
+
+PASSAGE_MIN_WORDS = 8
+RunTasks = Callable[[Callable[..., Any], Sequence[tuple[Any, ...]]], list[Any]]
+
+
+def params_from(config: Config) -> dict[str, DedupParams]:
+    """Document and passage parameters from the run's options (expert overrides apply to both levels)."""
+    overrides: dict[str, Any] = {"threshold": config.dedup_threshold}
+    for name in ("ngram", "num_perm", "bands", "rows"):
+        value = getattr(config, f"dedup_{name}")
+        if value is not None:
+            overrides[name] = value
+    return {"documents": DedupParams.for_documents(**overrides), "passages": DedupParams.for_passages(**overrides)}
+
+
+def _sketch_shard(work: str, shard_json: dict[str, Any], before: Sequence[CorpusStep], params: dict) -> list[str]:
+    """Task: one shard's document and passage sketches (after the earlier corpus steps); returns its ids."""
+    shard = readers.Shard.from_json(shard_json)
+    documents, _ = CorpusSteps(Path(work), before).applied(shard)
+    dest = Path(work) / "dedup"
+    part = f"{shard.index:05d}"
+    texts = documents.column("text").to_pylist()
+    ok = np.asarray([s == "ok" for s in documents.column("status").to_pylist()], dtype=bool)
+    doc_params, passage_params = params["documents"], params["passages"]
+    st.write_sketch(dest, part, "documents", st.sketch_texts(texts, ok, doc_params), doc_params)
+    rows, lines, paragraphs = [], [], []
+    for row, text in enumerate(texts):
+        if ok[row]:
+            for line, paragraph in passages(text, PASSAGE_MIN_WORDS):
+                rows.append(row)
+                lines.append(line)
+                paragraphs.append(paragraph)
+    usable = np.ones(len(paragraphs), dtype=bool)
+    st.write_sketch(
+        dest,
+        part,
+        "passages",
+        st.sketch_texts(paragraphs, usable, passage_params),
+        passage_params,
+        row=np.asarray(rows, dtype=np.int64),
+        line=np.asarray(lines, dtype=np.int32),
+    )
+    return documents.column("id").to_pylist()
+
+
+def _band_task(work: str, gathered: st.Gathered, band: int, threshold: float) -> str:
+    return str(st.band_task(Path(work) / "dedup", gathered, band, threshold))
+
+
+def run_inline(fn: Callable[..., Any], args: Sequence[tuple[Any, ...]]) -> list[Any]:
+    return [fn(*a) for a in args]
+
+
+class Duplicates(CorpusStep):
+    """Flag (or drop) duplicate documents and passages; write ``passages/`` and ``signatures/``."""
+
+    name = "dedup"
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.params = params_from(config)
+        self.drop = config.drop_duplicates
+        self.against = Path(config.dedup_against) if config.dedup_against else None
+        self._summary: dict[str, Any] = {}
+
+    # ------------------------------------------------------------------ prepare: the stages
+
+    def prepare_shards(
+        self, shards: Sequence[readers.Shard], work: Path, before: Sequence[CorpusStep], run_tasks: RunTasks
+    ) -> None:
+        dest = work / "dedup"
+        shutil.rmtree(dest, ignore_errors=True)
+        dest.mkdir(parents=True)
+        self.work = dest
+        shard_ids = run_tasks(_sketch_shard, [(str(work), s.to_json(), list(before), self.params) for s in shards])
+        parts = [f"{s.index:05d}" for s in shards]
+        ids: list[str] = []
+        prior_passages: dict[str, np.ndarray] = {}
+        self.n_prior = {"documents": 0, "passages": 0}
+        if self.against is not None:
+            prior = load_prior(self.against, self.params)
+            for level in st.LEVELS:
+                st.write_sketch(dest, "prior", level, prior[level]["sketch"], self.params[level])
+                self.n_prior[level] = len(prior[level]["ids"])
+            ids.extend(prior["documents"]["ids"])
+            prior_passages = {"ids": prior["passages"]["ids"], "index": prior["passages"]["index"]}
+            parts = ["prior", *parts]
+        for chunk in shard_ids:
+            ids.extend(chunk)
+        self.doc_ids = np.asarray(ids, dtype=object)
+        self.doc_offsets = {
+            s.index: self.n_prior["documents"] + o for s, o in zip(shards, _starts(shard_ids), strict=True)
+        }
+
+        self.kept: dict[str, np.ndarray] = {}
+        self.similarity: dict[str, np.ndarray] = {}
+        self.gathered: dict[str, st.Gathered] = {}
+        for level in st.LEVELS:
+            params = self.params[level]
+            gathered = st.gather(dest, level, parts, params.num_perm)
+            files = run_tasks(_band_task, [(str(work), gathered, b, params.threshold) for b in range(params.lsh_bands)])
+            self.kept[level], self.similarity[level] = st.finish(gathered, [Path(f) for f in files], params)
+            self.gathered[level] = gathered
+
+        # Passages: which document (global index) and line each one is, in corpus order.
+        p_doc, p_line = [], []
+        if self.against is not None:
+            p_doc.append(np.full(self.n_prior["passages"], -1, dtype=np.int64))
+            p_line.append(prior_passages["index"].astype(np.int32))
+        self.passage_offsets: dict[int, int] = {}
+        at = self.n_prior["passages"]
+        for shard in shards:
+            data = st.load_sketch(dest, f"{shard.index:05d}", "passages")
+            self.passage_offsets[shard.index] = at
+            at += len(data["row"])
+            p_doc.append(self.doc_offsets[shard.index] + data["row"])
+            p_line.append(data["line"])
+        self.p_doc = np.concatenate(p_doc) if p_doc else np.zeros(0, dtype=np.int64)
+        self.p_line = np.concatenate(p_line) if p_line else np.zeros(0, dtype=np.int32)
+        self.p_prior_ids = prior_passages.get("ids", [])
+        self._decide()
+
+    def _decide(self) -> None:
+        """Global decisions: which documents are written, which passages are removed from which text."""
+        n_docs = len(self.doc_ids)
+        kept = self.kept["documents"]
+        index = np.arange(n_docs)
+        self.doc_dup = (kept >= 0) & (kept != index)
+        self.doc_head = np.zeros(n_docs, dtype=bool)
+        self.doc_head[kept[self.doc_dup]] = True
+        prior = index < self.n_prior["documents"]
+        written = ~self.doc_dup if self.drop else np.ones(n_docs, dtype=bool)
+        published = written | prior  # where a kept passage may live for its copies to be removed
+
+        pk = self.kept["passages"]
+        n_p = len(pk)
+        p_index = np.arange(n_p)
+        self.p_dup = (pk >= 0) & (pk != p_index)
+        self.p_head = np.zeros(n_p, dtype=bool)
+        self.p_head[pk[self.p_dup]] = True
+        p_prior = p_index < self.n_prior["passages"]
+        self.p_remove = np.zeros(n_p, dtype=bool)
+        if self.drop and n_p:
+            own = self.p_doc
+            origin = np.where(self.p_dup, pk, p_index)
+            origin_doc = own[origin]
+            origin_published = p_prior[origin] | published[np.maximum(origin_doc, 0)]
+            self.p_remove = self.p_dup & ~p_prior & (origin_doc != own) & origin_published & written[np.maximum(own, 0)]
+        self.written = written
+
+        new_docs = ~prior
+        new_p = ~p_prior
+        self._summary = {
+            "dedup": {
+                "documents": int(new_docs.sum()),
+                "duplicate_documents": int((self.doc_dup & new_docs).sum()),
+                "exact_duplicate_documents": int(
+                    (self.doc_dup & new_docs & (self.gathered["documents"].rep != index)).sum()
+                ),
+                "document_clusters": _clusters_with_new(kept, self.doc_dup | self.doc_head, new_docs),
+                "passages": int(new_p.sum()),
+                "duplicate_passages": int((self.p_dup & new_p).sum()),
+                "passage_clusters": _clusters_with_new(pk, self.p_dup | self.p_head, new_p),
+                "dropped_documents": int((~written & new_docs).sum()),
+                "removed_passages": int(self.p_remove.sum()),
+                "against": str(self.against) if self.against else None,
+                "against_documents": self.n_prior["documents"],
+                "against_passages": self.n_prior["passages"],
+                "params": {level: p.resolved() for level, p in self.params.items()},
+            }
+        }
+
+    # ------------------------------------------------------------------ apply: per shard, while publishing
+
+    def schemas(self, schemas: dict[str, pa.Schema]) -> dict[str, pa.Schema]:
+        documents = schemas["documents"]
+        for f in DEDUP_COLUMNS:
+            documents = documents.append(f)
+        num_perm = self.params["documents"].num_perm
+        return {**schemas, "documents": documents, "passages": PASSAGES, "signatures": signatures_schema(num_perm)}
+
+    def extend_documents(self, table: pa.Table) -> pa.Table:
+        """Rows that never reached a shard (files that failed to open): no dedup decision."""
+        for f in DEDUP_COLUMNS:
+            table = table.append_column(f, pa.nulls(table.num_rows, type=f.type))
+        return table
+
+    def apply_shard(
+        self, shard: readers.Shard, documents: pa.Table, removals: pa.Table
+    ) -> tuple[pa.Table, pa.Table, dict[str, pa.Table]]:
+        n = documents.num_rows
+        start = self.doc_offsets[shard.index]
+        glob = np.arange(start, start + n)
+        ids = self.doc_ids
+        kept = self.kept["documents"][glob]
+        dup = self.doc_dup[glob]
+        in_cluster = dup | self.doc_head[glob]
+        cluster = [ids[k] if c else None for k, c in zip(kept, in_cluster, strict=True)]
+        duplicate_of = [ids[k] if d else None for k, d in zip(kept, dup, strict=True)]
+        sim = self.similarity["documents"][glob]
+        similarity = pa.array(np.where(dup, sim, np.nan), type=pa.float32(), from_pandas=True)
+
+        texts = documents.column("text").to_pylist()
+        doc_ids = documents.column("id").to_pylist()
+        data = st.load_sketch(self.work, f"{shard.index:05d}", "passages")
+        p_start = self.passage_offsets[shard.index]
+        p_glob = np.arange(p_start, p_start + len(data["row"]))
+        passages_table = self._passages(p_glob, data["row"], data["line"], texts, doc_ids)
+
+        extra: dict[str, list[Any]] = {f.name: [] for f in REMOVALS}
+        if self.drop:
+            texts, added = self._drop_passages(p_glob, data["row"], data["line"], texts, doc_ids, extra)
+            if any(added):
+                documents = _replace_text(documents, texts, added)
+            for row in np.flatnonzero(~self.written[glob]):
+                k = int(kept[row])
+                reason = f"duplicate of document {ids[k]} (similarity {float(sim[row]):.2f})"
+                for line, text in enumerate(texts[row].split("\n") if texts[row] else []):
+                    _removal(extra, doc_ids[row], line, text, "duplicate_document", reason, ids[k])
+        for f, values in zip(DEDUP_COLUMNS, (cluster, duplicate_of, similarity), strict=True):
+            documents = documents.append_column(
+                f, pa.array(values, type=f.type) if isinstance(values, list) else values
+            )
+        if extra["id"]:
+            removals = by_document(
+                pa.concat_tables([removals, pa.Table.from_pydict(extra, schema=REMOVALS)]), documents
+            )
+        if self.drop:
+            documents = documents.filter(pa.array(self.written[glob]))
+        signatures = self._signatures(shard, doc_ids, data, p_glob)
+        return documents, removals, {"passages": passages_table, "signatures": signatures}
+
+    def _passage_ref(self, k: int) -> tuple[str, int]:
+        if k < self.n_prior["passages"]:
+            return str(self.p_prior_ids[k]), int(self.p_line[k])
+        return str(self.doc_ids[self.p_doc[k]]), int(self.p_line[k])
+
+    def _passages(self, p_glob, rows, lines, texts, doc_ids) -> pa.Table:
+        pk = self.kept["passages"]
+        out: dict[str, list[Any]] = {f.name: [] for f in PASSAGES}
+        split: dict[int, list[str]] = {}
+        for g, row, line in zip(p_glob.tolist(), rows.tolist(), lines.tolist(), strict=True):
+            lines_of = split.setdefault(row, texts[row].split("\n"))
+            dup, head = bool(self.p_dup[g]), bool(self.p_head[g])
+            kid, kindex = self._passage_ref(int(pk[g])) if dup or head else (None, None)
+            out["id"].append(doc_ids[row])
+            out["index"].append(line)
+            out["text"].append(lines_of[line])
+            out["dup_cluster"].append(f"{kid}#{kindex}" if dup or head else None)
+            out["duplicate_of_id"].append(kid if dup else None)
+            out["duplicate_of_index"].append(kindex if dup else None)
+            out["dup_similarity"].append(float(self.similarity["passages"][g]) if dup else None)
+        return pa.Table.from_pydict(out, schema=PASSAGES)
+
+    def _drop_passages(self, p_glob, rows, lines, texts, doc_ids, extra) -> tuple[list[str], list[int]]:
+        gone: dict[int, set[int]] = {}
+        for g, row, line in zip(p_glob.tolist(), rows.tolist(), lines.tolist(), strict=True):
+            if self.p_remove[g]:
+                gone.setdefault(row, set()).add(line)
+        added = [0] * len(texts)
+        texts = list(texts)
+        pk = self.kept["passages"]
+        by_line = {(row, line): g for g, row, line in zip(p_glob.tolist(), rows.tolist(), lines.tolist(), strict=True)}
+        for row, drop in sorted(gone.items()):
+            lines_of = texts[row].split("\n")
+            for line in sorted(drop):
+                g = by_line[(row, line)]
+                kid, kindex = self._passage_ref(int(pk[g]))
+                sim = float(self.similarity["passages"][g])
+                reason = f"duplicate of passage {kindex} of document {kid} (similarity {sim:.2f})"
+                _removal(extra, doc_ids[row], line, lines_of[line], "duplicate_passage", reason, f"{kid}#{kindex}")
+            texts[row] = "\n".join(t for i, t in enumerate(lines_of) if i not in drop)
+            added[row] = len(drop)
+        return texts, added
+
+    def _signatures(self, shard: readers.Shard, doc_ids: list[str], passages_data, p_glob) -> pa.Table:
+        """Signatures of this shard's kept and unique items, in an order that does not depend on how shards were cut."""
+        docs = st.load_sketch(self.work, f"{shard.index:05d}", "documents")
+        n_docs = len(docs["empty"])
+        rows = passages_data["row"]
+        # Only items a later run can be a copy of: not empty, not a duplicate (its kept member stands for it).
+        doc_start = self.doc_offsets[shard.index]
+        keep_d = np.flatnonzero(~docs["empty"] & ~self.doc_dup[doc_start : doc_start + n_docs])
+        keep_p = np.flatnonzero(~passages_data["empty"] & ~self.p_dup[p_glob])
+        # Each document's row, then its passages' rows.
+        doc_key = np.arange(n_docs, dtype=np.int64) * 2
+        passage_key = rows * 2 + 1
+        order = np.argsort(np.concatenate((doc_key[keep_d], passage_key[keep_p])), kind="stable")
+        n_d = len(keep_d)
+        num_perm = self.params["documents"].num_perm
+        sig = np.concatenate((docs["signatures"][keep_d], passages_data["signatures"][keep_p]))[order].astype("<u4")
+        exact = np.concatenate((docs["exact"][keep_d], passages_data["exact"][keep_p]))[order].astype("<u8")
+        level = np.asarray(["documents"] * n_d + ["passages"] * len(keep_p), dtype=object)[order]
+        ids = np.asarray(
+            [doc_ids[i] for i in keep_d.tolist()] + [doc_ids[r] for r in rows[keep_p].tolist()], dtype=object
+        )[order]
+        index = np.asarray([None] * n_d + passages_data["line"][keep_p].tolist(), dtype=object)[order]
+        n = len(order)
+        return pa.Table.from_arrays(
+            [
+                pa.array(level.tolist(), type=pa.string()),
+                pa.array(ids.tolist(), type=pa.string()),
+                pa.array(index.tolist(), type=pa.int32()),
+                _fixed_binary(sig.tobytes(), 4 * num_perm, n),
+                _fixed_binary(exact.tobytes(), 16, n),
+            ],
+            schema=signatures_schema(num_perm),
+        )
+
+    def summary(self) -> dict[str, Any]:
+        return self._summary
+
+
+def _clusters_with_new(kept: np.ndarray, in_cluster: np.ndarray, new: np.ndarray) -> int:
+    """Clusters with a member from this run (a cluster may be headed by an item of the ``--dedup-against`` set)."""
+    return len(np.unique(kept[in_cluster & new]))
+
+
+def _fixed_binary(data: bytes, width: int, n: int) -> pa.Array:
+    return pa.Array.from_buffers(pa.binary(width), n, [None, pa.py_buffer(data)])
+
+
+def _starts(chunks: Sequence[Sequence[Any]]) -> list[int]:
+    out, at = [], 0
+    for chunk in chunks:
+        out.append(at)
+        at += len(chunk)
+    return out
+
+
+def _removal(extra: dict[str, list[Any]], doc_id: str, line: int, text: str, kind: str, reason: str, ref: str) -> None:
+    for key, value in (
+        ("id", doc_id),
+        ("stage", "dedup"),
+        ("line", line),
+        ("start", 0),
+        ("text", text),
+        ("rule", f"dedup.{kind}_v1"),
+        ("kind", kind),
+        ("action", "drop"),
+        ("reason", reason),
+        ("field", None),
+        ("ref", ref),
+    ):
+        extra[key].append(value)
+
+
+# ---------------------------------------------------------------------- --dedup-against
+
+
+def check_against(out: Path, params: dict[str, DedupParams]) -> list[str]:
+    """The signature files of the earlier dataset ``out``, or a UsageError saying why it cannot be used."""
+    from .publish import read_manifest
+
+    if not out.is_dir():
+        raise UsageError(f"--dedup-against {out}: no such folder (give the OUT of an earlier run)")
+    manifest = read_manifest(out)
+    if manifest is None:
+        raise UsageError(f"--dedup-against {out}: not an output folder of clean (no readable manifest.json)")
+    files = manifest.get("files", {}).get("signatures")
+    theirs = (manifest.get("dedup") or {}).get("params")
+    if not files or not theirs:
+        raise UsageError(f"--dedup-against {out}: it has no signatures/ table (it was made with --no-dedup)")
+    for level, p in params.items():
+        mine = p.resolved()
+        for key in ("ngram", "num_perm", "seed", "scheme", "min_line_words"):
+            if theirs.get(level, {}).get(key) != mine[key]:
+                raise UsageError(
+                    f"--dedup-against {out}: its {level} signatures use {key}={theirs.get(level, {}).get(key)!r}, "
+                    f"this run {key}={mine[key]!r}; use the same dedup options as that run"
+                )
+    missing = [f for f in files if not (out / f).is_file()]
+    if missing:
+        raise UsageError(f"--dedup-against {out}: {missing[0]} is missing; rerun that dataset")
+    return files
+
+
+def load_prior(out: Path, params: dict[str, DedupParams]) -> dict[str, dict[str, Any]]:
+    """The signatures an earlier run published in ``out``, checked against this run's parameters."""
+    from .dedup.minhash import Sketch
+
+    files = check_against(out, params)
+    table = pq.ParquetDataset([str(out / f) for f in files]).read()
+    out_levels: dict[str, dict[str, Any]] = {}
+    for level in st.LEVELS:
+        part = table.filter(pc.equal(table.column("level"), level))
+        n = part.num_rows
+        num_perm = params[level].num_perm
+        sig = _from_fixed(part.column("signature"), np.dtype("<u4"), num_perm, n)
+        exact = _from_fixed(part.column("exact"), np.dtype("<u8"), 2, n)
+        out_levels[level] = {
+            "ids": part.column("id").to_pylist(),
+            "index": np.asarray(part.column("index").fill_null(-1).to_numpy(), dtype=np.int32),
+            "sketch": Sketch(signatures=sig.astype(np.uint32), exact=exact.astype(np.uint64), empty=np.zeros(n, bool)),
+        }
+    return out_levels
+
+
+def _from_fixed(column: pa.ChunkedArray, dtype: np.dtype, width: int, n: int) -> np.ndarray:
+    chunks = [
+        np.frombuffer(c.buffers()[1], dtype=dtype)[c.offset * width : (c.offset + len(c)) * width]
+        for c in column.chunks
+    ]
+    values = np.concatenate(chunks) if chunks else np.zeros(0, dtype=dtype)
+    return values.reshape(n, width)
