@@ -40,7 +40,8 @@ from .errors import UsageError
 from .schema import DEDUP_COLUMNS, PASSAGES, REMOVALS, signatures_schema
 
 PASSAGE_MIN_WORDS = 8
-RunTasks = Callable[[Callable[..., Any], Sequence[tuple[Any, ...]]], list[Any]]
+#: ``run_tasks(fn, args, per_shard=False)``: ``[fn(*a) for a in args]``, possibly on other processes or machines.
+RunTasks = Callable[..., list[Any]]
 
 
 def params_from(config: Config) -> dict[str, DedupParams]:
@@ -87,7 +88,7 @@ def _band_task(work: str, gathered: st.Gathered, band: int, threshold: float) ->
     return str(st.band_task(Path(work) / "dedup", gathered, band, threshold))
 
 
-def run_inline(fn: Callable[..., Any], args: Sequence[tuple[Any, ...]]) -> list[Any]:
+def run_inline(fn: Callable[..., Any], args: Sequence[tuple[Any, ...]], per_shard: bool = False) -> list[Any]:
     return [fn(*a) for a in args]
 
 
@@ -112,7 +113,9 @@ class Duplicates(CorpusStep):
         shutil.rmtree(dest, ignore_errors=True)
         dest.mkdir(parents=True)
         self.work = dest
-        shard_ids = run_tasks(_sketch_shard, [(str(work), s.to_json(), list(before), self.params) for s in shards])
+        shard_ids = run_tasks(
+            _sketch_shard, [(str(work), s.to_json(), list(before), self.params) for s in shards], per_shard=True
+        )
         parts = [f"{s.index:05d}" for s in shards]
         ids: list[str] = []
         prior_passages: dict[str, np.ndarray] = {}

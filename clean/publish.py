@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import time
 from collections import Counter
@@ -116,12 +117,22 @@ def publish(
 
 
 def _task_runner(config: Config):
-    """Where corpus-step tasks run: Ray tasks on the Ray engine, else in this process (numpy does the work)."""
+    """Where corpus-step tasks run: Ray tasks on the Ray engine; else shard tasks in a process pool when there
+    are several shards and workers, and everything else (numpy over whole columns) in this process."""
     if config.engine == "ray":
         from .ray import run_tasks_on_ray
 
-        return lambda fn, args: run_tasks_on_ray(fn, args, config)
-    return None
+        return lambda fn, args, per_shard=False: run_tasks_on_ray(fn, args, config)
+
+    def local(fn, args, per_shard=False):
+        from .runner import run_in_pool
+
+        workers = config.workers or os.cpu_count() or 1
+        if per_shard and workers > 1 and len(args) > 1:
+            return run_in_pool(fn, args, min(workers, len(args)))
+        return [fn(*a) for a in args]
+
+    return local
 
 
 def _write_report(out: Path, manifest: dict[str, Any]) -> None:

@@ -435,6 +435,20 @@ def _run_shards(
     return {i: stats[i] for i in sorted(stats)}
 
 
+def run_in_pool(fn: Callable[..., Any], args: Sequence[tuple[Any, ...]], workers: int) -> list[Any]:
+    """``[fn(*a) for a in args]`` on a spawn-safe process pool (corpus-step tasks: one per shard)."""
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init) as pool:
+        futures = [pool.submit(fn, *a) for a in args]
+        try:
+            return [f.result() for f in futures]
+        except BaseException:
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                proc.terminate()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
 def _worker_init() -> None:
     """Workers leave Ctrl-C to the parent, which decides what to keep."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)

