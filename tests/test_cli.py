@@ -84,12 +84,13 @@ def test_same_input_gives_identical_parquet_bytes(seeds_out: Path, tmp_path: Pat
         assert all(a.read_bytes() == b.read_bytes() for a, b in zip(first, second, strict=True))
 
 
-def test_load_dataset_reads_both_tables(seeds_out: Path) -> None:
+def test_load_dataset_reads_every_table(seeds_out: Path) -> None:
     datasets = pytest.importorskip("datasets")
     docs = datasets.load_dataset(str(seeds_out), "documents", split="train")
-    assert docs.num_rows == 5 and "text" in docs.column_names
-    removals = datasets.load_dataset(str(seeds_out), "removals", split="train")
-    assert removals.num_rows == pq.read_table(seeds_out / "removals").num_rows
+    assert docs.num_rows == 5 and {"text", "dup_cluster", "duplicate_of"} <= set(docs.column_names)
+    for name in ("removals", "passages", "signatures"):
+        table = datasets.load_dataset(str(seeds_out), name, split="train")
+        assert table.num_rows == pq.read_table(seeds_out / name).num_rows > 0
 
 
 def test_usage_errors_exit_2_with_one_line(tmp_path: Path) -> None:
