@@ -195,3 +195,26 @@ def test_a_bio_after_an_article_is_still_removed() -> None:
     cleaned = clean_text(article)
     assert "Clark Boyd" not in cleaned.text
     assert [r.rule for r in cleaned.removals] == ["author_box.bio_v1"]
+
+
+def test_warm_up_loads_the_language_model_before_any_document() -> None:
+    # The runner warms up outside every document's time limit; a model loaded later costs the first
+    # document about half a second of its budget.
+    from clean import language
+    from clean.pipeline import CleanOptions, warm_up
+
+    language._identifier.cache_clear()
+    warm_up(CleanOptions(detect_language=False))
+    assert language._identifier.cache_info().currsize == 0
+    warm_up()
+    assert language._identifier.cache_info().currsize == 1
+
+
+def test_clear_caches_keeps_verdicts_the_same() -> None:
+    from clean.pipeline import clear_caches
+
+    page = (SEEDS / SEED_FILES[0].name).read_text(encoding="utf-8")
+    first = clean_text(page)
+    clear_caches()
+    again = clean_text(page)
+    assert (again.text, again.removals) == (first.text, first.removals)
