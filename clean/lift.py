@@ -22,6 +22,7 @@ from .text import fold, is_headline, is_prose, word_count
 HEAD_LINES = 400
 
 _SITE_SUFFIX = regex.compile(r"^(?P<title>.{10,}?)\s+(?:[-|–—•·:]|::)\s+(?P<site>[^-|–—•·]{2,40})$")
+_DIGIT = regex.compile(r"\d").search
 _DATE_FIELD = regex.compile(
     r"^(?:(?:date|dated|published|publish date|published on|posted|posted on|updated|last updated|"
     r"veröffentlicht(?: am)?|aktualisiert(?: am)?|stand|publié le|mis à jour le|publicado(?: el)?|"
@@ -212,7 +213,7 @@ def lift_date(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
     props: list[Proposal] = []
     for line in _through_second_prose(lines):
         text = line.text
-        if not any(ch.isdigit() for ch in text):  # every date format has digits; skips most header lines
+        if not _DIGIT(text):  # every date format has digits; skips most header lines
             continue
         found = DATE.search(text, timeout=0.5)
         if not found:

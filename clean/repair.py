@@ -73,7 +73,7 @@ def repair(text: str) -> Repaired:
         if not line:
             prev_blank = True
             continue
-        if width and out and not prev_blank and len(out[-1]) >= 0.6 * width and not _NUMERAL.fullmatch(line):
+        if width and out and not prev_blank and len(out[-1]) >= 0.6 * width and not _is_numeral(line):
             removals.append(
                 Removal(
                     n,
@@ -94,6 +94,8 @@ def repair(text: str) -> Repaired:
         origins.append(n)
     out, origins = _join_citations(out, origins, removals)
     for i, line in enumerate(out):
+        if " ." not in line and " ," not in line:  # what _SPACE_BEFORE needs; most lines have neither
+            continue
         fixed_parts = []
         last = 0
         for m in _SPACE_BEFORE.finditer(line):
@@ -116,6 +118,14 @@ def repair(text: str) -> Repaired:
     return Repaired(out, origins, removals)
 
 
+def _is_numeral(line: str) -> bool:
+    return (line[:1] == "[" or line[:1].isdigit()) and _NUMERAL.fullmatch(line) is not None
+
+
+def _is_punct(line: str) -> bool:
+    return len(line) <= 3 and _PUNCT.fullmatch(line) is not None
+
+
 def _join_citations(lines: list[str], origins: list[int], removals: list[Removal]) -> tuple[list[str], list[int]]:
     """Drop citation numerals that split a sentence and glue the sentence's end back on."""
     out: list[str] = []
@@ -125,11 +135,11 @@ def _join_citations(lines: list[str], origins: list[int], removals: list[Removal
         line = lines[i]
         if (
             out
-            and _NUMERAL.fullmatch(line)
+            and _is_numeral(line)
             and not ends_sentence(out[-1])
             and word_count(out[-1]) >= 5
             and i + 1 < len(lines)
-            and _PUNCT.fullmatch(lines[i + 1])
+            and _is_punct(lines[i + 1])
         ):
             removals.append(
                 Removal(
@@ -157,7 +167,7 @@ def _join_citations(lines: list[str], origins: list[int], removals: list[Removal
             out[-1] += lines[i + 1]
             i += 2
             continue
-        if out and _PUNCT.fullmatch(line) and not ends_sentence(out[-1]):
+        if out and _is_punct(line) and not ends_sentence(out[-1]):
             removals.append(
                 Removal(
                     origins[i],
@@ -173,7 +183,7 @@ def _join_citations(lines: list[str], origins: list[int], removals: list[Removal
             out[-1] += line
             i += 1
             continue
-        if out and _NUMERAL.fullmatch(line) and line.startswith("[") and not ends_sentence(out[-1]):
+        if out and _is_numeral(line) and line.startswith("[") and not ends_sentence(out[-1]):
             removals.append(
                 Removal(
                     origins[i],

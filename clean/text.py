@@ -22,7 +22,7 @@ _URL = regex.compile(r"https?://\S+|www\.\S+", regex.IGNORECASE)
 @functools.lru_cache(maxsize=1 << 16)
 def word_count(line: str) -> int:
     """Words in a line; for scripts written without spaces, one word per two characters."""
-    cjk = len(_CJK.findall(line))
+    cjk = 0 if line.isascii() else len(_CJK.findall(line))
     if cjk > len(line) / 3:
         return max(1, cjk // 2)
     return len(WORD.findall(line))
@@ -36,7 +36,7 @@ def ends_sentence(line: str) -> bool:
 def is_prose(line: str) -> bool:
     """A line that reads as running text: enough words, and either a sentence end or plenty of words."""
     n = word_count(line)
-    if _URL.search(line) and len(_URL.sub("", line).split()) < 4:
+    if ("://" in line or "www." in line.lower()) and _URL.search(line) and len(_URL.sub("", line).split()) < 4:
         return False
     if n >= 20:
         return True
@@ -63,4 +63,9 @@ def fold(line: str) -> str:
         for old, new in _QUOTE_PAIRS:
             if old in text:
                 text = text.replace(old, new)
-    return " ".join(text.casefold().split())
+    text = text.casefold()
+    # Lines reach here already trimmed with single spaces (repair did that), and splitting a long line into
+    # words to join it again was most of this function's time; only text that needs it takes that path.
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())

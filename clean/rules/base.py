@@ -10,7 +10,8 @@ into a recorded failure of one document, never a stuck run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 
@@ -116,6 +117,12 @@ class LineRule:
         return self.compiled.fullmatch(line, timeout=MATCH_TIMEOUT)
 
 
+def _any_of(cues: Iterable[str]) -> Callable[[str], object]:
+    """A test for whether a lower-cased line contains one of ``cues``: literal text, so stdlib ``re`` is
+    safe here (an alternation of literals cannot backtrack badly) and faster than a loop of ``in`` tests."""
+    return re.compile("|".join(re.escape(c) for c in sorted(cues, key=len, reverse=True))).search
+
+
 @dataclass
 class RuleSet:
     """An ordered collection of rules; the first rule that matches a line wins.
@@ -128,13 +135,20 @@ class RuleSet:
     rules: list[LineRule] = dc_field(default_factory=list)
     _full: regex.Pattern | None = dc_field(default=None, init=False, repr=False)
     _whole: list[int] = dc_field(default_factory=list, init=False, repr=False)
-    _cued: list[tuple[int, tuple[str, ...]]] = dc_field(default_factory=list, init=False, repr=False)
+    #: (rule index, its cue test, its max_words): one C-level search for any cue instead of a Python loop.
+    _cued: list[tuple[int, Callable[[str], object], int | None]] = dc_field(
+        default_factory=list, init=False, repr=False
+    )
     _always: list[int] = dc_field(default_factory=list, init=False, repr=False)
     #: Verdicts by line: menus, footers and share rows repeat on every page of a site, so a corpus asks
     #: the same lines again and again.
     _cache: dict[tuple[str, str | None], tuple[LineRule, regex.Match] | None] = dc_field(
         default_factory=dict, init=False, repr=False
     )
+
+    def forget(self) -> None:
+        """Drop the remembered verdicts (they are rebuilt on demand)."""
+        self._cache.clear()
 
     def extend(self, rules: Iterable[LineRule]) -> None:
         names = {r.name for r in self.rules}
@@ -151,7 +165,7 @@ class RuleSet:
             return f"(?-i:{rule.pattern})" if rule.case_sensitive else f"(?:{rule.pattern})"
 
         self._whole = [i for i, r in enumerate(self.rules) if not r.search and not r.cues]
-        self._cued = [(i, r.cues) for i, r in enumerate(self.rules) if r.cues]
+        self._cued = [(i, _any_of(r.cues), r.max_words) for i, r in enumerate(self.rules) if r.cues]
         self._always = [i for i, r in enumerate(self.rules) if r.search and not r.cues]
         # Alternatives are tried in order, so the group that matched names the first whole-line rule that does.
         full = [f"(?P<r{i}>{scoped(self.rules[i])})" for i in self._whole]
@@ -184,7 +198,10 @@ class RuleSet:
             candidates.extend(i for i in self._whole if i >= first)
         if self._cued:
             low = line.lower()
-            candidates.extend(i for i, cues in self._cued if any(c in low for c in cues))
+            n_words = len(line.split())
+            candidates.extend(
+                i for i, has_cue, cap in self._cued if (cap is None or n_words <= cap) and has_cue(low)
+            )
         for i in sorted(candidates):
             rule = self.rules[i]
             if rule.languages and language is not None and language not in rule.languages:
