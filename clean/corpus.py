@@ -8,6 +8,7 @@ files, not in per-line Python objects, so memory grows with the number of distin
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -96,14 +97,20 @@ class RepeatedLines(CorpusStep):
         self._boiler = values[keep]
         self._counts = counts[keep]
 
-    def _is_boilerplate(self, group: str, line: str) -> bool:
-        if not len(self._boiler):
+    def _boilerplate_counts(self, groups: Sequence[str], lines: Sequence[str]) -> np.ndarray:
+        """For each line (of its group), how many pages carry it when it is a candidate, else 0.
+
+        One vectorised lookup per shard: a lookup per line through numpy scalars cost more than the hashing.
+        """
+        hashes = np.fromiter(
+            (_line_hash(g, line) for g, line in zip(groups, lines, strict=True)), dtype=np.uint64, count=len(lines)
+        )
+        at = np.minimum(np.searchsorted(self._boiler, hashes), len(self._boiler) - 1)
+        return np.where(self._boiler[at] == hashes, self._counts[at], 0)
+
+    def _is_boilerplate(self, group: str, line: str, count: int) -> bool:
+        if count == 0:
             return False
-        h = np.uint64(_line_hash(group, line))
-        i = int(np.searchsorted(self._boiler, h))
-        if i >= len(self._boiler) or self._boiler[i] != h:
-            return False
-        count = int(self._counts[i])
         if is_prose(line):
             return count >= self.min_docs_prose and count >= self.prose_share * self._site_docs.get(group, 0)
         return True
@@ -112,24 +119,35 @@ class RepeatedLines(CorpusStep):
         if not len(self._boiler) or documents.num_rows == 0:
             return documents, removals
         texts = documents.column("text").to_pylist()
+        statuses = documents.column("status").to_pylist()
+        groups = [
+            _site_key(site, source)
+            for site, source in zip(
+                documents.column("site").to_pylist(), documents.column("source").to_pylist(), strict=True
+            )
+        ]
+        split = [text.split("\n") if status == "ok" else [] for text, status in zip(texts, statuses, strict=True)]
+        counts = self._boilerplate_counts(
+            [g for g, lines in zip(groups, split, strict=True) for _ in lines], [x for lines in split for x in lines]
+        )
+        if not counts.any():
+            return documents, removals
+        per_line = counts.tolist()
         new_texts, n_removed = [], []
         extra: dict[str, list[Any]] = {f.name: [] for f in REMOVALS}
-        for doc_id, text, site, source, status in zip(
-            documents.column("id").to_pylist(),
-            texts,
-            documents.column("site").to_pylist(),
-            documents.column("source").to_pylist(),
-            documents.column("status").to_pylist(),
-            strict=True,
+        at = 0
+        for doc_id, text, group, lines, status in zip(
+            documents.column("id").to_pylist(), texts, groups, split, statuses, strict=True
         ):
             if status != "ok":
                 new_texts.append(text)
                 n_removed.append(0)
                 continue
-            group = _site_key(site, source)
             kept, gone = [], 0
-            for n, line in enumerate(text.split("\n")):
-                if self._is_boilerplate(group, line):
+            for n, line in enumerate(lines):
+                count = per_line[at]
+                at += 1
+                if self._is_boilerplate(group, line, count):
                     gone += 1
                     for key, value in (
                         ("id", doc_id),
@@ -204,6 +222,8 @@ class CorpusSteps:
         self.work = work
         self.steps = list(steps)
         self.run_tasks = run_tasks
+        #: Seconds per step (and per stage where a step reports them), for the manifest's timings.
+        self.timings: dict[str, float] = {}
 
     def tables(self, shard: readers.Shard) -> tuple[pa.Table, pa.Table]:
         from .runner import shard_paths
@@ -222,11 +242,15 @@ class CorpusSteps:
         from .duplicates import run_inline
 
         for i, step in enumerate(self.steps):
+            started = time.perf_counter()
             staged = getattr(step, "prepare_shards", None)
             if staged:
                 staged(shards, self.work, self.steps[:i], self.run_tasks or run_inline)
             else:
                 step.prepare(self._applied(shards, self.steps[:i]))
+            self.timings[step.name] = time.perf_counter() - started
+            for stage, seconds in getattr(step, "stage_timings", {}).items():
+                self.timings[f"{step.name}.{stage}"] = seconds
 
     def _applied(self, shards: Sequence[readers.Shard], before: Sequence[CorpusStep]):
         """Every shard's tables with the earlier steps applied: each step sees what the previous left."""

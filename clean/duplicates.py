@@ -22,6 +22,7 @@ Decisions, for documents and for passages (paragraphs of 8 words or more):
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -103,6 +104,8 @@ class Duplicates(CorpusStep):
         self.drop = config.drop_duplicates
         self.against = Path(config.dedup_against) if config.dedup_against else None
         self._summary: dict[str, Any] = {}
+        #: Seconds per stage (sketch, then bands and clusters per level), reported in the manifest's timings.
+        self.stage_timings: dict[str, float] = {}
 
     # ------------------------------------------------------------------ prepare: the stages
 
@@ -113,9 +116,11 @@ class Duplicates(CorpusStep):
         shutil.rmtree(dest, ignore_errors=True)
         dest.mkdir(parents=True)
         self.work = dest
+        started = time.perf_counter()
         shard_ids = run_tasks(
             _sketch_shard, [(str(work), s.to_json(), list(before), self.params) for s in shards], per_shard=True
         )
+        self.stage_timings["sketch"] = time.perf_counter() - started
         parts = [f"{s.index:05d}" for s in shards]
         ids: list[str] = []
         prior_passages: dict[str, np.ndarray] = {}
@@ -140,10 +145,14 @@ class Duplicates(CorpusStep):
         self.gathered: dict[str, st.Gathered] = {}
         for level in st.LEVELS:
             params = self.params[level]
+            started = time.perf_counter()
             gathered = st.gather(dest, level, parts, params.num_perm)
             files = run_tasks(_band_task, [(str(work), gathered, b, params.threshold) for b in range(params.lsh_bands)])
+            banded = time.perf_counter()
             self.kept[level], self.similarity[level] = st.finish(gathered, [Path(f) for f in files], params)
             self.gathered[level] = gathered
+            self.stage_timings[f"{level}.bands"] = banded - started
+            self.stage_timings[f"{level}.clusters"] = time.perf_counter() - banded
 
         # Passages: which document (global index) and line each one is, in corpus order.
         p_doc, p_line = [], []

@@ -216,7 +216,7 @@ def format_summary(out: str | Path, manifest: dict[str, Any], *, kinds_shown: in
     else:
         lines.append("failures    none")
     timings = manifest.get("timings", {})
-    steps = ", ".join(f"{k} {_seconds(v)}" for k, v in timings.items() if k != "total")
+    steps = ", ".join(f"{k} {_seconds(v)}" for k, v in timings.items() if k != "total" and "." not in k)
     lines.append(f"time        {_seconds(timings.get('total', 0.0))}" + (f" ({steps})" if steps else ""))
     files = [name + "/" for name, rels in manifest.get("files", {}).items() if any("/" in r for r in rels)]
     files += [rel for rels in manifest.get("files", {}).values() for rel in rels if "/" not in rel]

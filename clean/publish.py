@@ -52,6 +52,7 @@ def publish(
     t = time.perf_counter()
     steps = corpus_steps(config, work, shards, run_tasks=_task_runner(config))
     timings["corpus"] = time.perf_counter() - t
+    timings.update({f"corpus.{name}": seconds for name, seconds in steps.timings.items()})
 
     t = time.perf_counter()
     writers = {

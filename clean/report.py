@@ -345,7 +345,7 @@ def build_report(out: Path, manifest: dict[str, Any], summary: Summary | None = 
     )
 
     timings = manifest.get("timings", {})
-    timing_line = ", ".join(f"{k} {v:.1f} s" for k, v in timings.items() if k != "total")
+    timing_line = ", ".join(f"{k} {v:.1f} s" for k, v in timings.items() if k != "total" and "." not in k)
     kept = f"{s.chars_out / s.chars_in:.1%}" if s.chars_in else "-"
     dups = "no dedup run" if s.cluster_sizes is None else "duplicates"
     figures = [
