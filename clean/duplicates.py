@@ -41,7 +41,8 @@ from .errors import UsageError
 from .schema import DEDUP_COLUMNS, PASSAGES, REMOVALS, signatures_schema
 
 PASSAGE_MIN_WORDS = 8
-#: ``run_tasks(fn, args, per_shard=False)``: ``[fn(*a) for a in args]``, possibly on other processes or machines.
+#: ``run_tasks(fn, args, heavy=False)``: ``[fn(*a) for a in args]``, possibly on other processes or machines
+#: (heavy tasks are worth a process of their own; light ones may run in the caller).
 RunTasks = Callable[..., list[Any]]
 
 
@@ -53,6 +54,10 @@ def params_from(config: Config) -> dict[str, DedupParams]:
         if value is not None:
             overrides[name] = value
     return {"documents": DedupParams.for_documents(**overrides), "passages": DedupParams.for_passages(**overrides)}
+
+
+#: Items from which a level's band tasks go to the worker pool: below it, sending them costs more than it saves.
+BANDS_IN_POOL = 50_000
 
 
 def _sketch_shard(work: str, shard_json: dict[str, Any], before: Sequence[CorpusStep], params: dict) -> list[str]:
@@ -89,7 +94,7 @@ def _band_task(work: str, gathered: st.Gathered, band: int, threshold: float) ->
     return str(st.band_task(Path(work) / "dedup", gathered, band, threshold))
 
 
-def run_inline(fn: Callable[..., Any], args: Sequence[tuple[Any, ...]], per_shard: bool = False) -> list[Any]:
+def run_inline(fn: Callable[..., Any], args: Sequence[tuple[Any, ...]], heavy: bool = False) -> list[Any]:
     return [fn(*a) for a in args]
 
 
@@ -118,7 +123,7 @@ class Duplicates(CorpusStep):
         self.work = dest
         started = time.perf_counter()
         shard_ids = run_tasks(
-            _sketch_shard, [(str(work), s.to_json(), list(before), self.params) for s in shards], per_shard=True
+            _sketch_shard, [(str(work), s.to_json(), list(before), self.params) for s in shards], heavy=True
         )
         self.stage_timings["sketch"] = time.perf_counter() - started
         parts = [f"{s.index:05d}" for s in shards]
@@ -147,7 +152,11 @@ class Duplicates(CorpusStep):
             params = self.params[level]
             started = time.perf_counter()
             gathered = st.gather(dest, level, parts, params.num_perm)
-            files = run_tasks(_band_task, [(str(work), gathered, b, params.threshold) for b in range(params.lsh_bands)])
+            files = run_tasks(
+                _band_task,
+                [(str(work), gathered, b, params.threshold) for b in range(params.lsh_bands)],
+                heavy=gathered.n >= BANDS_IN_POOL,
+            )
             banded = time.perf_counter()
             self.kept[level], self.similarity[level] = st.finish(gathered, [Path(f) for f in files], params)
             self.gathered[level] = gathered

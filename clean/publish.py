@@ -50,7 +50,11 @@ def publish(
     staging = work / "publish"
     shutil.rmtree(staging, ignore_errors=True)
     t = time.perf_counter()
-    steps = corpus_steps(config, work, shards, run_tasks=_task_runner(config))
+    run_tasks = _task_runner(config)
+    try:
+        steps = corpus_steps(config, work, shards, run_tasks=run_tasks)
+    finally:
+        getattr(run_tasks, "close", lambda: None)()
     timings["corpus"] = time.perf_counter() - t
     timings.update({f"corpus.{name}": seconds for name, seconds in steps.timings.items()})
 
@@ -118,22 +122,15 @@ def publish(
 
 
 def _task_runner(config: Config):
-    """Where corpus-step tasks run: Ray tasks on the Ray engine; else shard tasks in a process pool when there
-    are several shards and workers, and everything else (numpy over whole columns) in this process."""
+    """Where corpus-step tasks run: Ray tasks on the Ray engine; else heavy tasks on one process pool when there
+    are several workers, and everything else (numpy over whole columns) in this process."""
     if config.engine == "ray":
         from .ray import run_tasks_on_ray
 
-        return lambda fn, args, per_shard=False: run_tasks_on_ray(fn, args, config)
+        return lambda fn, args, heavy=False: run_tasks_on_ray(fn, args, config)
+    from .runner import TaskPool
 
-    def local(fn, args, per_shard=False):
-        from .runner import run_in_pool
-
-        workers = config.workers or os.cpu_count() or 1
-        if per_shard and workers > 1 and len(args) > 1:
-            return run_in_pool(fn, args, min(workers, len(args)))
-        return [fn(*a) for a in args]
-
-    return local
+    return TaskPool(config.workers or os.cpu_count() or 1)
 
 
 def _write_report(out: Path, manifest: dict[str, Any]) -> None:

@@ -435,18 +435,41 @@ def _run_shards(
     return {i: stats[i] for i in sorted(stats)}
 
 
-def run_in_pool(fn: Callable[..., Any], args: Sequence[tuple[Any, ...]], workers: int) -> list[Any]:
-    """``[fn(*a) for a in args]`` on a spawn-safe process pool (corpus-step tasks: one per shard)."""
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init) as pool:
-        futures = [pool.submit(fn, *a) for a in args]
+class TaskPool:
+    """Corpus-step tasks (``[fn(*a) for a in args]``) on one spawn-safe process pool, reused by every stage.
+
+    Heavy tasks (a shard's sketch, a band of a large level) go to the pool; light ones run here, since a
+    spawned worker costs about a second before it does anything. The pool starts on first use, so a run
+    with one worker or one shard never pays for it.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __call__(self, fn: Callable[..., Any], args: Sequence[tuple[Any, ...]], heavy: bool = False) -> list[Any]:
+        if not heavy or self.workers < 2 or len(args) < 2:
+            return [fn(*a) for a in args]
+        if self._pool is None:
+            ctx = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_worker_init)
+        futures = [self._pool.submit(fn, *a) for a in args]
         try:
             return [f.result() for f in futures]
         except BaseException:
+            self.close(abandon=True)
+            raise
+
+    def close(self, abandon: bool = False) -> None:
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        if abandon:
             for proc in list(getattr(pool, "_processes", {}).values()):
                 proc.terminate()
             pool.shutdown(wait=False, cancel_futures=True)
-            raise
+        else:
+            pool.shutdown()
 
 
 def _worker_init() -> None:
