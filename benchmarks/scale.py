@@ -67,23 +67,41 @@ def make_corpus(root: Path, n_docs: int, seed: int = 1, per_file: int = 5000) ->
     return written
 
 
-def peak_rss_of(cmd: list[str]) -> tuple[float, int, int]:
-    """Run cmd; return (seconds, peak RSS bytes of the process tree, exit code)."""
+def _pss(pid: int) -> int:
+    """Proportional set size: shared pages (libraries, memory-mapped signature files) split between the
+    processes that map them, so a sum over a process tree counts each page once."""
+    try:
+        with Path(f"/proc/{pid}/smaps_rollup").open() as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def peak_rss_of(cmd: list[str]) -> tuple[float, int, int, int]:
+    """Run cmd; return (seconds, peak RSS and peak PSS in bytes of the process tree, exit code).
+
+    RSS summed over processes counts a shared page once per process that maps it (every worker maps the
+    same libraries, and dedup's band tasks the same signature file); PSS is the tree's real footprint.
+    """
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
+    peak = peak_pss = 0
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss
         try:
             parent = psutil.Process(proc.pid)
         except psutil.Error:
             return
         while not stop.is_set():
             try:
-                total = parent.memory_info().rss + sum(c.memory_info().rss for c in parent.children(recursive=True))
-                peak = max(peak, total)
+                tree = [parent, *parent.children(recursive=True)]
+                peak = max(peak, sum(p.memory_info().rss for p in tree))
+                peak_pss = max(peak_pss, sum(_pss(p.pid) for p in tree))
             except psutil.Error:
                 pass
             time.sleep(0.05)
@@ -95,14 +113,14 @@ def peak_rss_of(cmd: list[str]) -> tuple[float, int, int]:
     thread.join()
     if proc.returncode not in (0, 3):
         print(err.decode()[-2000:], file=sys.stderr)
-    return time.perf_counter() - started, peak, proc.returncode
+    return time.perf_counter() - started, peak, peak_pss, proc.returncode
 
 
-def run_config(corpus: Path, out: Path, extra: list[str]) -> tuple[float, int]:
+def run_config(corpus: Path, out: Path, extra: list[str]) -> tuple[float, int, int]:
     shutil.rmtree(out, ignore_errors=True)
     cmd = [sys.executable, "-m", "clean", str(corpus), str(out), "-q", *extra]
-    seconds, peak, _ = peak_rss_of(cmd)
-    return seconds, peak
+    seconds, peak, peak_pss, _ = peak_rss_of(cmd)
+    return seconds, peak, peak_pss
 
 
 def main() -> int:
@@ -125,7 +143,7 @@ def main() -> int:
     big, big_bytes = corpora[args.docs]
     print(f"corpus: {args.docs:,} documents, {big_bytes / 1e6:.1f} MB of JSONL, in {base}\n")
 
-    print(f"{'configuration':28s} {'seconds':>8s} {'docs/s':>8s} {'MB/s':>6s} {'peak RSS':>9s}")
+    print(f"{'configuration':28s} {'seconds':>8s} {'docs/s':>8s} {'MB/s':>6s} {'peak RSS':>9s} {'peak PSS':>9s}")
     results = {}
     configs = [("1 worker", ["--workers", "1"]), ("2 workers", ["--workers", "2"])]
     try:
@@ -136,17 +154,22 @@ def main() -> int:
     except ImportError:
         print("(Ray not installed: pip install -e '.[ray]' to include it)")
     for name, extra in configs:
-        seconds, peak = run_config(big, base / f"out-{name.replace(' ', '-').replace(',', '')}", extra)
+        seconds, peak, pss = run_config(big, base / f"out-{name.replace(' ', '-').replace(',', '')}", extra)
         results[name] = seconds
         print(f"{name:28s} {seconds:8.1f} {args.docs / seconds:8.0f} {big_bytes / 1e6 / seconds:6.2f} "
-              f"{peak / 2**20:7.0f} MB")
+              f"{peak / 2**20:6.0f} MB {pss / 2**20:6.0f} MB")
     print(f"\nspeed-up of 2 workers over 1: {results['1 worker'] / results['2 workers']:.2f}x")
 
-    print(f"\n{'documents':>10s} {'seconds':>8s} {'s per 10k':>9s} {'peak RSS':>9s}  (2 workers)")
+    print(f"\n{'documents':>10s} {'seconds':>8s} {'s per 10k':>9s} {'peak RSS':>9s} {'peak PSS':>9s}  (2 workers)")
+    peaks = {}
     for n in sizes:
         corpus, _ = corpora[n]
-        seconds, peak = run_config(corpus, base / f"out-size-{n}", ["--workers", "2"])
-        print(f"{n:10,d} {seconds:8.1f} {seconds / n * 10_000:9.2f} {peak / 2**20:7.0f} MB")
+        seconds, peak, pss = run_config(corpus, base / f"out-size-{n}", ["--workers", "2"])
+        peaks[n] = (peak, pss)
+        print(f"{n:10,d} {seconds:8.1f} {seconds / n * 10_000:9.2f} {peak / 2**20:6.0f} MB {pss / 2**20:6.0f} MB")
+    lo, hi = min(sizes), max(sizes)
+    print(f"\npeak memory at {hi:,} over {lo:,} documents: RSS {peaks[hi][0] / peaks[lo][0]:.2f}x, "
+          f"PSS {peaks[hi][1] / peaks[lo][1]:.2f}x")
     if not args.keep:
         shutil.rmtree(base, ignore_errors=True)
     return 0

@@ -211,6 +211,18 @@ def test_a_duplicate_split_across_shards_is_found_and_the_bytes_do_not_change(
     assert parquet_bytes(again) == parquet_bytes(flagged)
 
 
+def test_band_tasks_on_the_worker_pool_give_the_same_bytes(
+    flagged: Path, corpus: Path, tmp_path: Path, monkeypatch
+) -> None:
+    # Large levels send their band tasks to the pool; force that path on this small corpus.
+    import clean.duplicates
+
+    monkeypatch.setattr(clean.duplicates, "BANDS_IN_POOL", 0)
+    out = tmp_path / "pooled"
+    assert run(corpus, out, workers=2, shard_docs=2).exit_code == 0
+    assert parquet_bytes(out) == parquet_bytes(flagged)
+
+
 # ---------------------------------------------------------------- labelled samples
 
 
