@@ -67,32 +67,39 @@ def make_corpus(root: Path, n_docs: int, seed: int = 1, per_file: int = 5000) ->
     return written
 
 
-def _pss(pid: int) -> int:
-    """Proportional set size: shared pages (libraries, memory-mapped signature files) split between the
-    processes that map them, so a sum over a process tree counts each page once."""
+def _pss(pid: int) -> tuple[int, int]:
+    """Proportional set size, and the anonymous (heap) part of it, in bytes.
+
+    PSS splits shared pages (libraries, memory-mapped signature files) between the processes that map them,
+    so a sum over a process tree counts each page once. The anonymous part leaves out file pages, which the
+    kernel can drop and read again: it is the memory the run needs, not the cache it is given.
+    """
+    pss = anon = 0
     try:
         with Path(f"/proc/{pid}/smaps_rollup").open() as fh:
             for line in fh:
                 if line.startswith("Pss:"):
-                    return int(line.split()[1]) * 1024
+                    pss = int(line.split()[1]) * 1024
+                elif line.startswith("Pss_Anon:"):
+                    anon = int(line.split()[1]) * 1024
     except OSError:
         pass
-    return 0
+    return pss, anon
 
 
-def peak_rss_of(cmd: list[str]) -> tuple[float, int, int, int]:
-    """Run cmd; return (seconds, peak RSS and peak PSS in bytes of the process tree, exit code).
+def peak_rss_of(cmd: list[str]) -> tuple[float, int, int, int, int]:
+    """Run cmd; return (seconds, peak RSS, peak PSS and peak anonymous PSS of the process tree, exit code).
 
     RSS summed over processes counts a shared page once per process that maps it (every worker maps the
     same libraries, and dedup's band tasks the same signature file); PSS is the tree's real footprint.
     """
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = peak_pss = 0
+    peak = peak_pss = peak_anon = 0
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak, peak_pss
+        nonlocal peak, peak_pss, peak_anon
         try:
             parent = psutil.Process(proc.pid)
         except psutil.Error:
@@ -101,7 +108,9 @@ def peak_rss_of(cmd: list[str]) -> tuple[float, int, int, int]:
             try:
                 tree = [parent, *parent.children(recursive=True)]
                 peak = max(peak, sum(p.memory_info().rss for p in tree))
-                peak_pss = max(peak_pss, sum(_pss(p.pid) for p in tree))
+                pss = [_pss(p.pid) for p in tree]
+                peak_pss = max(peak_pss, sum(x for x, _ in pss))
+                peak_anon = max(peak_anon, sum(a for _, a in pss))
             except psutil.Error:
                 pass
             time.sleep(0.05)
@@ -113,14 +122,14 @@ def peak_rss_of(cmd: list[str]) -> tuple[float, int, int, int]:
     thread.join()
     if proc.returncode not in (0, 3):
         print(err.decode()[-2000:], file=sys.stderr)
-    return time.perf_counter() - started, peak, peak_pss, proc.returncode
+    return time.perf_counter() - started, peak, peak_pss, peak_anon, proc.returncode
 
 
-def run_config(corpus: Path, out: Path, extra: list[str]) -> tuple[float, int, int]:
+def run_config(corpus: Path, out: Path, extra: list[str]) -> tuple[float, int, int, int]:
     shutil.rmtree(out, ignore_errors=True)
     cmd = [sys.executable, "-m", "clean", str(corpus), str(out), "-q", *extra]
-    seconds, peak, peak_pss, _ = peak_rss_of(cmd)
-    return seconds, peak, peak_pss
+    seconds, peak, peak_pss, peak_anon, _ = peak_rss_of(cmd)
+    return seconds, peak, peak_pss, peak_anon
 
 
 def main() -> int:
@@ -143,7 +152,7 @@ def main() -> int:
     big, big_bytes = corpora[args.docs]
     print(f"corpus: {args.docs:,} documents, {big_bytes / 1e6:.1f} MB of JSONL, in {base}\n")
 
-    print(f"{'configuration':28s} {'seconds':>8s} {'docs/s':>8s} {'MB/s':>6s} {'peak RSS':>9s} {'peak PSS':>9s}")
+    print(f"{'configuration':28s} {'seconds':>8s} {'docs/s':>8s} {'MB/s':>6s} {'peak RSS':>9s} {'peak PSS':>9s} {'of it heap':>10s}")
     results = {}
     configs = [("1 worker", ["--workers", "1"]), ("2 workers", ["--workers", "2"])]
     try:
@@ -154,22 +163,23 @@ def main() -> int:
     except ImportError:
         print("(Ray not installed: pip install -e '.[ray]' to include it)")
     for name, extra in configs:
-        seconds, peak, pss = run_config(big, base / f"out-{name.replace(' ', '-').replace(',', '')}", extra)
+        seconds, peak, pss, anon = run_config(big, base / f"out-{name.replace(' ', '-').replace(',', '')}", extra)
         results[name] = seconds
         print(f"{name:28s} {seconds:8.1f} {args.docs / seconds:8.0f} {big_bytes / 1e6 / seconds:6.2f} "
-              f"{peak / 2**20:6.0f} MB {pss / 2**20:6.0f} MB")
+              f"{peak / 2**20:6.0f} MB {pss / 2**20:6.0f} MB {anon / 2**20:7.0f} MB")
     print(f"\nspeed-up of 2 workers over 1: {results['1 worker'] / results['2 workers']:.2f}x")
 
-    print(f"\n{'documents':>10s} {'seconds':>8s} {'s per 10k':>9s} {'peak RSS':>9s} {'peak PSS':>9s}  (2 workers)")
+    print(f"\n{'documents':>10s} {'seconds':>8s} {'s per 10k':>9s} {'peak RSS':>9s} {'peak PSS':>9s} {'of it heap':>10s}  (2 workers)")
     peaks = {}
     for n in sizes:
         corpus, _ = corpora[n]
-        seconds, peak, pss = run_config(corpus, base / f"out-size-{n}", ["--workers", "2"])
-        peaks[n] = (peak, pss)
-        print(f"{n:10,d} {seconds:8.1f} {seconds / n * 10_000:9.2f} {peak / 2**20:6.0f} MB {pss / 2**20:6.0f} MB")
+        seconds, peak, pss, anon = run_config(corpus, base / f"out-size-{n}", ["--workers", "2"])
+        peaks[n] = (peak, pss, anon)
+        print(f"{n:10,d} {seconds:8.1f} {seconds / n * 10_000:9.2f} {peak / 2**20:6.0f} MB {pss / 2**20:6.0f} MB "
+              f"{anon / 2**20:7.0f} MB")
     lo, hi = min(sizes), max(sizes)
     print(f"\npeak memory at {hi:,} over {lo:,} documents: RSS {peaks[hi][0] / peaks[lo][0]:.2f}x, "
-          f"PSS {peaks[hi][1] / peaks[lo][1]:.2f}x")
+          f"PSS {peaks[hi][1] / peaks[lo][1]:.2f}x, heap {peaks[hi][2] / peaks[lo][2]:.2f}x")
     if not args.keep:
         shutil.rmtree(base, ignore_errors=True)
     return 0
