@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Scale: docs/s, MB/s and peak memory for 1 and 2 workers and Ray, and growth from 10k to 100k documents.
 
-Usage: python benchmarks/scale.py [--docs 100000] [--sizes 10000,30000,100000] [--no-ray] [--keep DIR]
+Usage: python benchmarks/scale.py [--docs 100000] [--sizes 10000,30000,100000] [--no-ray] [--keep DIR] [--repeat 2]
 
 Generates a corpus of JSONL files: paragraphs of the seeds and (when ../shared is there) of the dev pages'
 article bodies, shuffled into documents with site boilerplate lines around them and one planted near
@@ -138,6 +138,7 @@ def main() -> int:
     ap.add_argument("--sizes", default="10000,30000,100000")
     ap.add_argument("--no-ray", action="store_true")
     ap.add_argument("--keep", type=Path, default=None, help="keep corpora and outputs here")
+    ap.add_argument("--repeat", type=int, default=2, help="runs of each configuration, taking turns (best time)")
     args = ap.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="clean-scale-"))
     sizes = sorted({int(s) for s in args.sizes.split(",")} | {args.docs})
@@ -162,8 +163,15 @@ def main() -> int:
             configs.append(("Ray, local, 2 CPUs", ["--engine", "ray", "--workers", "2"]))
     except ImportError:
         print("(Ray not installed: pip install -e '.[ray]' to include it)")
-    for name, extra in configs:
-        seconds, peak, pss, anon = run_config(big, base / f"out-{name.replace(' ', '-').replace(',', '')}", extra)
+    # Shared machines drift by 10-20% between minutes: the configurations take turns, and each keeps its
+    # fastest time (as timeit does) and its largest memory.
+    best: dict[str, tuple[float, int, int, int]] = {}
+    for _ in range(args.repeat):
+        for name, extra in configs:
+            seconds, peak, pss, anon = run_config(big, base / f"out-{name.replace(' ', '-').replace(',', '')}", extra)
+            was = best.get(name, (float("inf"), 0, 0, 0))
+            best[name] = (min(was[0], seconds), max(was[1], peak), max(was[2], pss), max(was[3], anon))
+    for name, (seconds, peak, pss, anon) in best.items():
         results[name] = seconds
         print(f"{name:28s} {seconds:8.1f} {args.docs / seconds:8.0f} {big_bytes / 1e6 / seconds:6.2f} "
               f"{peak / 2**20:6.0f} MB {pss / 2**20:6.0f} MB {anon / 2**20:7.0f} MB")
