@@ -56,7 +56,8 @@ def params_from(config: Config) -> dict[str, DedupParams]:
     return {"documents": DedupParams.for_documents(**overrides), "passages": DedupParams.for_passages(**overrides)}
 
 
-#: Items from which a level's band tasks go to the worker pool: below it, sending them costs more than it saves.
+#: Items from which a level's band tasks go to the worker pool. Starting the pool costs about a second; the
+#: bands of 30,000 documents took about a second on one core (benchmarks/scale.py), so smaller levels stay here.
 BANDS_IN_POOL = 50_000
 
 

@@ -440,7 +440,7 @@ class TaskPool:
 
     Heavy tasks (a shard's sketch, a band of a large level) go to the pool; light ones run here, since a
     spawned worker costs about a second before it does anything. The pool starts on first use, so a run
-    with one worker or one shard never pays for it.
+    that has no heavy batch of two or more tasks never pays for it.
     """
 
     def __init__(self, workers: int) -> None:

@@ -10,8 +10,7 @@ into a recorded failure of one document, never a stuck run.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 
@@ -117,12 +116,6 @@ class LineRule:
         return self.compiled.fullmatch(line, timeout=MATCH_TIMEOUT)
 
 
-def _any_of(cues: Iterable[str]) -> Callable[[str], object]:
-    """A test for whether a lower-cased line contains one of ``cues``: literal text, so stdlib ``re`` is
-    safe here (an alternation of literals cannot backtrack badly) and faster than a loop of ``in`` tests."""
-    return re.compile("|".join(re.escape(c) for c in sorted(cues, key=len, reverse=True))).search
-
-
 @dataclass
 class RuleSet:
     """An ordered collection of rules; the first rule that matches a line wins.
@@ -135,10 +128,8 @@ class RuleSet:
     rules: list[LineRule] = dc_field(default_factory=list)
     _full: regex.Pattern | None = dc_field(default=None, init=False, repr=False)
     _whole: list[int] = dc_field(default_factory=list, init=False, repr=False)
-    #: (rule index, its cue test, its max_words): one C-level search for any cue instead of a Python loop.
-    _cued: list[tuple[int, Callable[[str], object], int | None]] = dc_field(
-        default_factory=list, init=False, repr=False
-    )
+    #: (rule index, its cues, its max_words): a line too long for the rule skips even the cue test.
+    _cued: list[tuple[int, tuple[str, ...], int | None]] = dc_field(default_factory=list, init=False, repr=False)
     _always: list[int] = dc_field(default_factory=list, init=False, repr=False)
     #: Verdicts by line: menus, footers and share rows repeat on every page of a site, so a corpus asks
     #: the same lines again and again.
@@ -165,7 +156,7 @@ class RuleSet:
             return f"(?-i:{rule.pattern})" if rule.case_sensitive else f"(?:{rule.pattern})"
 
         self._whole = [i for i, r in enumerate(self.rules) if not r.search and not r.cues]
-        self._cued = [(i, _any_of(r.cues), r.max_words) for i, r in enumerate(self.rules) if r.cues]
+        self._cued = [(i, r.cues, r.max_words) for i, r in enumerate(self.rules) if r.cues]
         self._always = [i for i, r in enumerate(self.rules) if r.search and not r.cues]
         # Alternatives are tried in order, so the group that matched names the first whole-line rule that does.
         full = [f"(?P<r{i}>{scoped(self.rules[i])})" for i in self._whole]
@@ -200,7 +191,7 @@ class RuleSet:
             low = line.lower()
             n_words = len(line.split())
             candidates.extend(
-                i for i, has_cue, cap in self._cued if (cap is None or n_words <= cap) and has_cue(low)
+                i for i, cues, cap in self._cued if (cap is None or n_words <= cap) and any(c in low for c in cues)
             )
         for i in sorted(candidates):
             rule = self.rules[i]
