@@ -16,6 +16,8 @@ from dataclasses import field as dc_field
 
 import regex
 
+from .prefilter import Prefilter
+
 #: Kinds of noise a rule may name. Stable: they are values in the ``removals`` table.
 KINDS = frozenset(
     {
@@ -120,9 +122,10 @@ class LineRule:
 class RuleSet:
     """An ordered collection of rules; the first rule that matches a line wins.
 
-    Trying 30 patterns on every line is the hot path of the whole tool. Whole-line rules are compiled into
-    one alternation tried once per line, and search rules carry cue substrings, so a line no rule can
-    match costs one regex call and a few substring tests.
+    Trying 35 patterns on every line is the hot path of the whole tool. A prefilter (RE2's set of all the
+    patterns, widened; see ``prefilter``) names in one pass the few rules that could match, and only those
+    run their own pattern. Lines the prefilter cannot judge take the exact path: whole-line rules compiled
+    into one alternation, search rules behind their cue substrings.
     """
 
     rules: list[LineRule] = dc_field(default_factory=list)
@@ -131,6 +134,9 @@ class RuleSet:
     #: (rule index, its cues, its max_words): a line too long for the rule skips even the cue test.
     _cued: list[tuple[int, tuple[str, ...], int | None]] = dc_field(default_factory=list, init=False, repr=False)
     _always: list[int] = dc_field(default_factory=list, init=False, repr=False)
+    _prefilter: Prefilter | None = dc_field(default=None, init=False, repr=False)
+    #: Off only to compare the two paths (the tests do): verdicts must not depend on it.
+    use_prefilter: bool = True
     #: Verdicts by line: menus, footers and share rows repeat on every page of a site, so a corpus asks
     #: the same lines again and again.
     _cache: dict[tuple[str, str | None], tuple[LineRule, regex.Match] | None] = dc_field(
@@ -161,6 +167,7 @@ class RuleSet:
         # Alternatives are tried in order, so the group that matched names the first whole-line rule that does.
         full = [f"(?P<r{i}>{scoped(self.rules[i])})" for i in self._whole]
         self._full = regex.compile("|".join(full) or "(?!)", _FLAGS)
+        self._prefilter = Prefilter([(r.pattern, r.search) for r in self.rules]) if self.use_prefilter else None
 
     def first_match(self, line: str, language: str | None = None) -> tuple[LineRule, regex.Match] | None:
         """The first rule, in order, that matches ``line``, with its match.
@@ -180,6 +187,20 @@ class RuleSet:
     def _first_match(self, line: str, language: str | None) -> tuple[LineRule, regex.Match] | None:
         if self._full is None:
             self._compile()
+        candidates = self._prefilter.candidates(line) if self._prefilter is not None else None
+        if candidates is None:
+            return self._first_match_exact(line, language)
+        for i in candidates:
+            rule = self.rules[i]
+            if rule.languages and language is not None and language not in rule.languages:
+                continue
+            found = rule.match(line)
+            if found is not None:
+                return rule, found
+        return None
+
+    def _first_match_exact(self, line: str, language: str | None) -> tuple[LineRule, regex.Match] | None:
+        """Every rule that could match, found without the prefilter (long lines, or when it cannot answer)."""
         candidates = list(self._always)
         whole = self._full.fullmatch(line, timeout=MATCH_TIMEOUT)
         if whole is not None:

@@ -1,0 +1,344 @@
+"""One linear-time pass per line that tells which rules could match it, so only those run their pattern.
+
+Trying every rule's ``regex`` pattern on every line was the text cleaners' largest cost (about 20 us a
+line for 35 rules, most of it on short menu lines that match nothing). RE2's ``Set`` runs all the patterns
+together as one automaton in a single pass over the line and returns the indices that match; the ``regex``
+pattern then confirms only those, so verdicts, spans and captured values stay exactly what they were.
+
+That only holds if the set never misses a line its rule matches. So each pattern is *widened* into RE2
+syntax, never narrowed: assertions RE2 lacks (lookarounds, word boundaries) are dropped, which can only
+admit more lines; Unicode classes where RE2's are ASCII-only (``\\d``, ``\\w``, ``\\s``) become their
+Unicode supersets; everything matches case-insensitively. A pattern that cannot be widened (an unknown
+property, a backreference) is left out of the set and its rule is tried on every line, as before.
+
+RE2 gives up rather than backtrack: when its automaton runs out of memory on a hostile line, ``Set.Match``
+returns no indices at all. An always-matching sentinel pattern tells that apart from "no rule matches", and
+such lines (and very long ones) take the exact path of trying every rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import regex
+
+try:  # a hard dependency; the exact path still works without it (tests compare the two)
+    import re2
+except ImportError:  # pragma: no cover - only on platforms without a google-re2 wheel
+    re2 = None
+
+#: Lines longer than this skip the set and try every rule (prose this long matches no rule's word cap).
+MAX_CHARS = 4000
+#: Automaton memory; lines are short, so this is never reached by real text.
+MAX_MEM = 64 << 20
+
+# What ``regex`` (with re.UNICODE) means by these classes, as RE2 class bodies that contain it.
+_WORD = r"\p{L}\p{M}\p{N}\p{Pc}\p{So}\x{200C}\x{200D}"
+_SPACE = r"\s\p{Z}\x{85}\x{0B}\x{1C}-\x{1F}\x{180E}\x{200B}-\x{200D}\x{2060}\x{FEFF}"
+_IN_CLASS = {"d": r"\p{Nd}", "w": _WORD, "s": _SPACE}
+_OUTSIDE = {"d": r"\p{Nd}", "w": f"[{_WORD}]", "s": f"[{_SPACE}]", "b": "", "B": "", "Z": r"\z"}
+# RE2's negated classes (not ASCII digit/word/space) already contain regex's Unicode ones.
+_KEEP = set("DWStnrfvaA") | {"z"}
+# Cased properties under case-insensitive matching: the letter class contains either.
+_PROPERTIES = {"Lu": "L", "Ll": "L", "Lt": "L", "Uppercase": "L", "Lowercase": "L"}
+
+
+_COUNT = regex.compile(r"\{(\d*)(,?)(\d*)\}\+?")
+#: Bounded repeats longer than this become unbounded: ``.{0,200}`` is 200 automaton states, and the set's
+#: automaton (one state per set of positions) then outgrows its memory on ordinary prose.
+MAX_COUNT = 4
+
+
+def _widen_count(low: str, comma: str, high: str) -> str | None:
+    """``{m,n}`` as written when short, else the unbounded repeat containing it; None for literal braces."""
+    if not low and not high:
+        return None
+    m = int(low or 0)
+    n = (int(high) if high else None) if comma else m
+    if n is not None and n <= MAX_COUNT:
+        return f"{{{m},{n}}}"
+    if n is None and m <= MAX_COUNT:
+        return f"{{{m},}}"
+    return "*" if m == 0 else "+"
+
+
+class Unsupported(ValueError):
+    """The pattern uses syntax this widening does not translate; its rule stays on the exact path."""
+
+
+def widen(pattern: str) -> str:
+    """An RE2 pattern matching every string ``pattern`` matches under ``regex`` (and maybe more)."""
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    in_class = False
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            text, i = _escape(pattern, i, in_class)
+            out.append(text)
+            continue
+        if in_class:
+            if ch == "]":
+                in_class = False
+            elif ch == "[" and pattern.startswith("[:", i):
+                raise Unsupported("POSIX class")
+            out.append(ch)
+            i += 1
+            continue
+        if ch == "[":
+            in_class = True
+            out.append(ch)
+            i += 1
+            if pattern.startswith("^", i):
+                out.append("^")
+                i += 1
+            if pattern.startswith("]", i):  # a leading ] is a literal
+                out.append(r"\]")
+                i += 1
+            continue
+        if ch == "(" and pattern.startswith("(?", i):
+            text, i = _group_open(pattern, i)
+            out.append(text)
+            continue
+        if ch in "*+?}" and pattern.startswith("+", i + 1):
+            out.append(ch)  # possessive: RE2 has no such thing; the greedy form matches more
+            i += 2
+            continue
+        if ch == "{":
+            count = _COUNT.match(pattern, i)
+            wide = _widen_count(*count.groups()) if count else None
+            if wide is not None:
+                out.append(wide)
+                i = count.end()
+                continue
+        out.append(ch)
+        i += 1
+    if in_class:
+        raise Unsupported("unterminated class")
+    return "".join(out)
+
+
+def _escape(pattern: str, i: int, in_class: bool) -> tuple[str, int]:
+    if i + 1 >= len(pattern):
+        raise Unsupported("trailing backslash")
+    c = pattern[i + 1]
+    if c in "pP":
+        if pattern.startswith("{", i + 2):
+            end = pattern.find("}", i + 2)
+            if end < 0:
+                raise Unsupported("unterminated property")
+            name, after = pattern[i + 3 : end], end + 1
+        else:
+            name, after = pattern[i + 2 : i + 3], i + 3
+        if c == "P" and name in _PROPERTIES:
+            raise Unsupported(f"negated cased property {name}")
+        return f"\\{c}{{{_PROPERTIES.get(name, name)}}}", after
+    if c in "uU":
+        width = 4 if c == "u" else 8
+        digits = pattern[i + 2 : i + 2 + width]
+        return f"\\x{{{digits}}}", i + 2 + width
+    if not c.isascii():  # an escaped non-ASCII character is that character (RE2 rejects the escape)
+        return c, i + 2
+    if c.isdigit() and c != "0":
+        raise Unsupported("backreference")
+    table = _IN_CLASS if in_class else _OUTSIDE
+    if c in table:
+        return table[c], i + 2
+    if c.isalpha() and c not in _KEEP and c != "x":
+        raise Unsupported(f"escape \\{c}")
+    return pattern[i : i + 2], i + 2
+
+
+def _group_open(pattern: str, i: int) -> tuple[str, int]:
+    """Translate the opening of a ``(?...`` group; lookarounds and comments are dropped whole."""
+    rest = pattern[i + 2 :]
+    if rest.startswith(("=", "!", "<=", "<!", "#")):
+        return "", _skip_group(pattern, i)
+    if rest.startswith(">"):  # atomic: matching it without the commitment admits more
+        return "(?:", i + 3
+    if rest.startswith(("P<", ":")) or (rest.startswith("<") and rest[1:2].isalpha()):
+        return "(?" + ("P<" if rest.startswith("<") else ""), i + 2 + (1 if rest.startswith("<") else 0)
+    j = i + 2
+    while j < len(pattern) and (pattern[j].isalpha() or pattern[j] == "-"):
+        j += 1
+    if j < len(pattern) and pattern[j] in ":)":
+        # Inline flags: everything is matched case-insensitively anyway, and lines hold no newline, so
+        # multiline and dot-all change nothing; verbose mode would need its own parser.
+        flags = pattern[i + 2 : j].replace("-", "")
+        if set(flags) - set("imsu"):
+            raise Unsupported(f"flags {pattern[i + 2 : j]}")
+        if pattern[j] == ")":
+            return "", j + 1
+        return "(?:", j + 1
+    raise Unsupported(f"group {pattern[i : i + 4]!r}")
+
+
+def _skip_group(pattern: str, i: int) -> int:
+    """The index after the group opening at ``i``, respecting escapes, classes and nesting."""
+    depth, j, in_class = 0, i, False
+    while j < len(pattern):
+        ch = pattern[j]
+        if ch == "\\":
+            j += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if pattern.startswith("]", j + 1) or pattern.startswith("^]", j + 1):
+                j += 1 + (pattern[j + 1] == "^")
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return j + 1
+        j += 1
+    raise Unsupported("unbalanced group")
+
+
+def core(pattern: str) -> str:
+    """A widened *search* pattern cut down to the literal-ish part of each alternative.
+
+    A line that contains a match of ``A B C`` contains a match of ``B``; so each alternative keeps only its
+    longest run of items between "broad" loops (``.*``, ``[^.]*``, a class with a space in it). Those loops
+    are what blow up the set's automaton: every cue seen earlier in a line stays alive until its end, and
+    the automaton needs a state per combination of live cues.
+    """
+    alternatives = _split(pattern, "|")
+    if len(alternatives) > 1:
+        return "(?:" + "|".join(core(a) for a in alternatives) + ")"
+    items = _items(pattern)
+    if len(items) == 1 and items[0].startswith("(?:") and items[0].endswith(")"):
+        return "(?:" + core(items[0][3:-1]) + ")"
+    runs: list[list[str]] = [[]]
+    for item in items:
+        if _broad(item):
+            runs.append([])
+        else:
+            runs[-1].append(item)
+    return "".join(max(runs, key=lambda run: sum(len(i) for i in run if i not in ("^", "$"))))
+
+
+def _items(pattern: str) -> list[str]:
+    """The top-level atoms of a pattern, each with its quantifier."""
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        j = _atom_end(pattern, i)
+        quantifier = _QUANTIFIER.match(pattern, j)
+        if quantifier and quantifier.group():
+            j = quantifier.end()
+        out.append(pattern[i:j])
+        i = j
+    return out
+
+
+def _split(pattern: str, sep: str) -> list[str]:
+    """``pattern`` split at top-level ``sep`` (outside groups and classes)."""
+    parts, start, i = [], 0, 0
+    while i < len(pattern):
+        j = _atom_end(pattern, i)
+        if pattern[i] == sep:
+            parts.append(pattern[start:i])
+            start = j
+        i = j
+    parts.append(pattern[start:])
+    return parts
+
+
+def _atom_end(pattern: str, i: int) -> int:
+    ch = pattern[i]
+    if ch == "\\":
+        if pattern.startswith(("p{", "P{", "x{"), i + 1):
+            return pattern.index("}", i) + 1
+        return i + 2
+    if ch == "[":
+        j = i + 1
+        if pattern.startswith("^", j):
+            j += 1
+        if pattern.startswith("]", j):
+            j += 1
+        while pattern[j] != "]":
+            j += 2 if pattern[j] == "\\" else 1
+        return j + 1
+    if ch == "(":
+        return _skip_group(pattern, i)
+    return i + 1
+
+
+_QUANTIFIER = regex.compile(r"(?:[*+?]|\{\d*,?\d*\})?\??")
+
+
+def _broad(item: str) -> bool:
+    """An item that repeats over characters that run through a whole sentence."""
+    if not item.endswith(("*", "+", ",}", "*?", "+?", ",}?")):
+        return False
+    atom = item[: _atom_end(item, 0)]
+    if atom == "." or atom.startswith(("[^", "\\S", "\\D", "\\W", "\\P")):
+        return True
+    return atom.startswith(("[", "(")) and (" " in atom or "\\s" in atom or "." in atom)
+
+
+class Prefilter:
+    """The candidate rules for a line: those whose widened pattern matches it, plus those left out of the set.
+
+    ``candidates`` returns None when the set cannot answer (no RE2, a very long line, the automaton gave
+    up); the caller then tries every rule.
+    """
+
+    def __init__(self, patterns: Sequence[tuple[str, bool]]) -> None:
+        """``patterns``: each rule's ``regex`` pattern and whether it is searched (else matched whole)."""
+        self.unfiltered: list[int] = []
+        self._sets: list[tuple[object, list[int], int]] = []
+        if re2 is None:
+            self.unfiltered = list(range(len(patterns)))
+            return
+        # Two sets, not one: whole-line patterns run anchored at both ends (their automaton stops at the
+        # first character no rule allows), search patterns unanchored; in one set their states multiply.
+        for searched, sentinel in ((False, "(?s).*"), (True, "")):
+            chosen = [i for i, (_, s) in enumerate(patterns) if s == searched]
+            if chosen:
+                self._build(patterns, chosen, searched, sentinel)
+
+    def _build(self, patterns: Sequence[tuple[str, bool]], chosen: list[int], searched: bool, sentinel: str) -> None:
+        options = re2.Options()
+        options.case_sensitive = False
+        options.max_mem = MAX_MEM
+        options.log_errors = False
+        found = re2.Set.SearchSet(options) if searched else re2.Set.FullMatchSet(options)
+        ids: list[int] = []
+        for i in chosen:
+            pattern = patterns[i][0]
+            try:
+                wide = widen(pattern)
+                found.Add(core(wide) if searched else wide)
+            except (Unsupported, re2.error):
+                self.unfiltered.append(i)
+                continue
+            ids.append(i)
+        try:
+            index = found.Add(sentinel)
+            found.Compile()
+        except re2.error:  # too large for the memory budget: these rules are tried on every line
+            self.unfiltered.extend(ids)
+            return
+        self._sets.append((found, ids, index))
+
+    def candidates(self, line: str) -> list[int] | None:
+        """Indices of the rules that may match ``line``, in rule order; None when every rule must be tried."""
+        if not self._sets or len(line) > MAX_CHARS or "\n" in line:
+            return None
+        try:
+            data = line.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: not valid UTF-8, so RE2 could not read it faithfully
+            return None
+        found = list(self.unfiltered)
+        for target, ids, sentinel in self._sets:
+            hits = target.Match(data)
+            if not hits or sentinel not in hits:
+                return None  # the automaton gave up on this line
+            found.extend(ids[h] for h in hits if h != sentinel)
+        if len(found) > 1:
+            found.sort()
+        return found

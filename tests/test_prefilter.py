@@ -1,0 +1,156 @@
+"""The rule prefilter may only ever admit more lines than the rules match, never fewer.
+
+Verdicts with and without it must be identical (rule, span), on rule examples, on real pages and on
+generated text; every built-in rule must be in the prefilter's sets (else it silently costs every line).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+import regex
+from conftest import SEEDS, shared_path
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from clean.rules import default_rules
+from clean.rules.prefilter import Unsupported, core, re2, widen
+
+pytestmark = pytest.mark.skipif(re2 is None, reason="google-re2 is not installed")
+
+LANGUAGES = (None, "en", "de", "fr")
+
+
+def _verdict(ruleset, line: str, language: str | None):
+    hit = ruleset._first_match(line, language)
+    return None if hit is None else (hit[0].name, hit[1].span(), hit[1].groupdict().get("value"))
+
+
+FAST = default_rules()
+EXACT = default_rules()
+EXACT.use_prefilter = False
+
+
+def _assert_same(lines) -> int:
+    hits = 0
+    for line in lines:
+        for language in LANGUAGES:
+            want = _verdict(EXACT, line, language)
+            assert _verdict(FAST, line, language) == want, (line, language)
+            hits += want is not None
+    return hits
+
+
+def test_every_builtin_rule_is_in_a_set() -> None:
+    ruleset = default_rules()
+    ruleset._compile()
+    assert ruleset._prefilter.unfiltered == []
+    assert len(ruleset._prefilter._sets) == 2
+
+
+def test_same_verdicts_on_rule_examples_and_counterexamples() -> None:
+    lines = [t for rule in default_rules() for t in (*rule.examples, *rule.counterexamples)]
+    assert _assert_same(lines) >= sum(len(r.examples) for r in default_rules())
+
+
+def test_same_verdicts_on_the_seed_pages() -> None:
+    lines = [x.strip() for p in sorted(SEEDS.glob("*.txt")) for x in p.read_text(encoding="utf-8").splitlines()]
+    assert _assert_same([x for x in lines if x]) > 10
+
+
+def test_same_verdicts_on_the_dev_pages() -> None:
+    folder = shared_path("eval", "news-pages", "text")
+    lines = {x.strip() for p in sorted(folder.glob("*.txt")) for x in p.read_text(encoding="utf-8").splitlines()}
+    assert _assert_same(sorted(x for x in lines if x)) > 500
+
+
+def test_same_verdicts_on_news_paragraphs() -> None:
+    path = shared_path("eval", "dedup", "bbc_paras.jsonl.gz")
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        texts = [json.loads(line)["text"] for _, line in zip(range(2000), fh, strict=False)]
+    _assert_same([x for t in texts for x in t.splitlines() if x.strip()])
+
+
+# Text made of the rules' own words, punctuation and scripts, so that near-misses are common.
+_PIECES = st.sampled_from(
+    ["By", "by", "Jane", "Doe", "Share", "Follow", "us", "on", "Twitter", "Reuters", "/", "Getty", "Images", "©",
+     "2024", "All", "rights", "reserved", "Source", ":", "Photo", "newsletter", "subscribe", "cookies", "12",
+     "comments", "Advertisement", "Read", "more", "·", "|", "-", "—", "(", ")", ".", "?", "Über", "ß", "Straße",
+     "é", "İstanbul", "ǅ", "ﬁ", "K", "ſ", "١٢", "\u00a0", "\u2009", "\u200b", "www.example.com", "@news",
+     "Tags", "Home", "»", "Related", "video", "min", "read", "ago", "hours", "von", "par", "et", "and"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECES, min_size=1, max_size=12), st.sampled_from([" ", "", "  "]))
+def test_same_verdicts_on_generated_lines(pieces: list[str], sep: str) -> None:
+    _assert_same([sep.join(pieces)])
+
+
+class _GaveUp:
+    """RE2's set when its automaton runs out of memory: no indices at all, not even the sentinel's."""
+
+    def Match(self, data: bytes) -> None:
+        return None
+
+
+def test_lines_the_sets_cannot_judge_take_the_exact_path() -> None:
+    """An automaton that gives up returns no indices; the sentinel tells that from 'no rule matches'."""
+    ruleset = default_rules()
+    ruleset._compile()
+    ruleset._prefilter._sets = [(_GaveUp(), ids, index) for _, ids, index in ruleset._prefilter._sets]
+    assert ruleset._prefilter.candidates("Follow us on Twitter") is None
+    hit = ruleset.first_match("Follow us on Twitter")
+    assert hit is not None and hit[0].kind == "social"
+    long_line = "Follow us on Twitter " + "word " * 2000
+    assert ruleset._prefilter.candidates(long_line) is None
+
+
+@pytest.mark.parametrize(
+    ("pattern", "inside", "outside"),
+    [
+        (r"\bby\b", ["by"], ["xbyx"]),
+        (r"foo(?!bar)", ["foo"], ["fo"]),
+        (r"(?<=\d)x", ["x"], ["y"]),
+        (r"\d+", ["١٢", "12"], ["x"]),  # Unicode digits, as regex's \d
+        (r"a\sb", ["a\u00a0b", "a\u2009b", "a b"], ["ab"]),
+        (r"\w+", ["Straße", "ǅ", "ा"], ["!"]),
+        (r"(?-i:\p{Lu}x)", ["Ax", "ax"], ["1x"]),  # case is ignored, cased letters become letters
+        (r"a{2,300}", ["aa", "a" * 500], ["b"]),
+        (r"x{,3}y", ["y", "xxxy"], []),
+        (r"\u2019s", ["’s"], ["'s"]),
+        (r"[\w.-]+@", ["a.b-c@"], ["@"]),
+    ],
+)
+def test_widen_admits_at_least_what_regex_matches(pattern: str, inside: list[str], outside: list[str]) -> None:
+    """``inside``: texts the widened pattern must match whole (regex's Unicode classes, dropped assertions);
+    ``outside``: texts it still refuses, so widening is not "match anything"."""
+    options = re2.Options()
+    options.case_sensitive = False
+    wide = re2.compile(widen(pattern), options)
+    strict = regex.compile(pattern, regex.IGNORECASE)
+    for text in inside:
+        assert wide.fullmatch(text) is not None, (pattern, text)
+    for text in outside:
+        assert wide.fullmatch(text) is None, (pattern, text)
+    for text in (*inside, *outside):
+        assert strict.fullmatch(text) is None or wide.fullmatch(text) is not None, (pattern, text)
+
+
+def test_widen_refuses_what_it_cannot_translate() -> None:
+    for pattern in (r"(a)\1", r"(?x) a b", r"\N{BULLET}", r"[[:alpha:]]"):
+        with pytest.raises(Unsupported):
+            widen(pattern)
+
+
+def test_core_keeps_a_literal_run_of_each_alternative() -> None:
+    assert core(widen(r"(?:\bsign up\b.{0,80}\bnewsletters?\b|\benter your e-?mail\b)")) == (
+        "(?:(?:newsletters?|enter your e-?mail))"
+    )
+    # A line holding the whole pattern holds its core: the cut only ever widens.
+    options = re2.Options()
+    options.case_sensitive = False
+    cut = re2.compile(core(widen(r"(?:[/(|]|\bvia\s)\s*[^.]{0,60}(?:getty|reuters)\)?\.?$")), options)
+    assert cut.search("Photo (via Getty).") is not None
