@@ -64,11 +64,19 @@ def apply(lines: list[Line], proposals: Sequence[Proposal], ctx: Context, remova
     """
     if not proposals:
         return lines
-    by_n = {line.n: i for i, line in enumerate(lines)}
-    current: dict[int, str | None] = {line.n: line.text for line in lines}
+    # Only the lines a proposal names are looked at or rebuilt; a page has hundreds of lines and a
+    # cleaner proposes a handful, and this runs once per cleaner per round.
+    texts: dict[int, str | None] = {}
+    by_n: dict[int, Line] | None = None
     for p in proposals:
-        text = current.get(p.n)
-        if text is None or p.n not in by_n:
+        if p.n in texts:
+            text = texts[p.n]
+        else:
+            if by_n is None:
+                by_n = {line.n: line for line in lines}
+            line = by_n.get(p.n)
+            text = None if line is None else line.text
+        if text is None:
             continue
         action = p.action
         if action == "to_metadata" and p.field:
@@ -92,12 +100,17 @@ def apply(lines: list[Line], proposals: Sequence[Proposal], ctx: Context, remova
                 p.field if action == "to_metadata" else None,
             )
         )
-        if whole:
-            current[p.n] = None
-        else:
-            current[p.n] = text[: p.start] + text[end:]
+        texts[p.n] = None if whole else text[: p.start] + text[end:]
         ctx.marked[p.n] = (p.kind, p.rule)
-    return [Line(line.n, current[line.n]) for line in lines if current[line.n] is not None]
+    if not texts:
+        return lines
+    out = []
+    for line in lines:
+        if line.n not in texts:
+            out.append(line)
+        elif (text := texts[line.n]) is not None:
+            out.append(Line(line.n, text))
+    return out
 
 
 def rebuild(output: Sequence[Line], removals: Sequence[Removal]) -> list[str]:

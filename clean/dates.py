@@ -129,6 +129,11 @@ DATE = regex.compile(
 )
 
 
+def has_year(text: str) -> bool:
+    """False when ``text`` cannot hold a ``DATE``: every form of it spells a year starting 19 or 20."""
+    return "19" in text or "20" in text
+
+
 def parse_date(text: str) -> dt.date | None:
     """The first date in ``text``, or None when there is none or it is not a real calendar day."""
     found = DATE.search(text, timeout=0.5)

@@ -108,7 +108,7 @@ def clean_text(text: str, *, meta: Metadata | None = None, options: CleanOptions
     if options.detect_language and meta.language is None:
         # Before the rules, so that rules written for one language's words only run on its pages. The
         # page's prose lines decide; menus and footers are too short and too English-heavy to.
-        meta.language = language.detect("\n".join(t for t in repaired.lines if is_prose(t)))
+        meta.language = language.detect(_prose_sample(repaired.lines))
     ctx = Context(meta=meta, common_lines=options.common_lines)
     steps = cleaners(options)
     for step in steps:
@@ -129,6 +129,19 @@ def clean_text(text: str, *, meta: Metadata | None = None, options: CleanOptions
     if meta.site is None and meta.url:
         meta.site = _host(meta.url)
     return Cleaned(body, meta.title, meta.author, meta.date, meta.site, meta.language, removals, lines)
+
+
+def _prose_sample(lines: Sequence[str]) -> str:
+    """The first prose lines, up to what the language identifier reads (the rest of the page is not needed)."""
+    out: list[str] = []
+    size = 0
+    for line in lines:
+        if is_prose(line):
+            out.append(line)
+            size += len(line) + 1
+            if size >= language.SAMPLE_CHARS:
+                break
+    return "\n".join(out)
 
 
 def clean_html(html: str, url: str | None = None, *, options: CleanOptions | None = None) -> Cleaned:
