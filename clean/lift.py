@@ -8,6 +8,8 @@ only the article and nothing about the page is lost.
 
 from __future__ import annotations
 
+import bisect
+from collections import Counter
 from collections.abc import Sequence
 
 import regex
@@ -65,21 +67,18 @@ def lift_title(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
     folded = {i: fold(lines[i].text) for i in head}
     candidates = [i for i in head if is_headline(lines[i].text) and word_count(lines[i].text) >= 2]
     # A headline printed twice: keep the later copy (the h1, nearest the article) as the title.
+    copies = Counter(folded.values())
     for j in reversed(candidates):
-        twins = [i for i in head if i != j and folded[i] == folded[j]]
-        if twins:
+        if copies[folded[j]] > 1:
             return _title_and_echoes(lines, head, j, folded, ctx)
-    # A headline glued behind a breadcrumb, or followed by the site's name.
+    # A headline glued behind a breadcrumb, or followed by the site's name: a longer head line that starts
+    # or ends with it. Sorted lists answer that per candidate without comparing every pair (a head can be
+    # 400 lines of menu, a hundred of them headline-like).
+    starts = sorted(copies)
+    ends = sorted(f[::-1] for f in copies)
     for j in candidates:
-        if word_count(lines[j].text) < 3:
-            continue
-        for i in head:
-            if (
-                i != j
-                and len(folded[i]) > len(folded[j])
-                and (folded[i].endswith(folded[j]) or folded[i].startswith(folded[j]))
-            ):
-                return _title_and_echoes(lines, head, j, folded, ctx)
+        if word_count(lines[j].text) >= 3 and (_extended(starts, folded[j]) or _extended(ends, folded[j][::-1])):
+            return _title_and_echoes(lines, head, j, folded, ctx)
     # The first line is a headline only when a body follows it: a lone paragraph is not its own title.
     if candidates and candidates[0] == head[0] and word_count(lines[head[0]].text) >= 3 and len(lines) > 1:
         line = lines[head[0]]
@@ -109,6 +108,13 @@ def lift_title(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
             )
         ]
     return []
+
+
+def _extended(ordered: list[str], key: str) -> bool:
+    """Whether a longer string in ``ordered`` (sorted) starts with ``key``: if any does, the first one after
+    ``key``'s own place does."""
+    pos = bisect.bisect_right(ordered, key)
+    return pos < len(ordered) and ordered[pos].startswith(key)
 
 
 def _site_suffix(line: Line, m: regex.Match) -> Proposal:

@@ -38,12 +38,18 @@ class Repaired:
 
 def normalise_line(line: str) -> str:
     """NFC, invisible characters removed, every run of spaces made one space, trimmed."""
-    if line.isascii():  # the common case: no normalisation or invisible characters possible
-        line = _ASCII_CONTROL.sub("", line) if not line.isprintable() else line
+    if not line.isprintable():  # control and format (invisible) characters, spaces other than " "
+        if line.isascii():
+            return " ".join(_ASCII_CONTROL.sub("", line).split())
+        line = unicodedata.normalize("NFC", line)
+        line = _INVISIBLE.sub("", line)
+        return _SPACES.sub(" ", line).strip()
+    # The common case: nothing to remove, and the only space character is " ".
+    if not line.isascii():
+        line = unicodedata.normalize("NFC", line)
+    if "  " in line or line[:1] == " " or line[-1:] == " ":
         return " ".join(line.split())
-    line = unicodedata.normalize("NFC", line)
-    line = _INVISIBLE.sub("", line)
-    return _SPACES.sub(" ", line).strip()
+    return line
 
 
 def _hard_wrapped(lines: list[str]) -> int | None:
@@ -128,6 +134,9 @@ def _is_punct(line: str) -> bool:
 
 def _join_citations(lines: list[str], origins: list[int], removals: list[Removal]) -> tuple[list[str], list[int]]:
     """Drop citation numerals that split a sentence and glue the sentence's end back on."""
+    # Most pages have nothing to join: a numeral starts with "[" or a digit, punctuation is 1-3 characters.
+    if not any((len(x) <= 3 or x[0] == "[" or x[0].isdigit()) and (_is_punct(x) or _is_numeral(x)) for x in lines[1:]):
+        return lines, origins
     out: list[str] = []
     keep: list[int] = []
     i = 0

@@ -8,11 +8,14 @@ characters, so the same thresholds hold for them.
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 
 import regex
 
 WORD = regex.compile(r"\w+(?:[-'’.]\w+)*", regex.UNICODE)
+# The same words in ASCII text, for the stdlib engine, which finds them in about half the time.
+_ASCII_WORD = re.compile(r"\w+(?:[-'.]\w+)*", re.ASCII)
 _CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Hangul}]")
 _TERMINAL = tuple('.!?…。！？"”’»)]:;')
 _QUOTE_PAIRS = (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"'), ("«", '"'), ("»", '"'), ("–", "-"), ("—", "-"))
@@ -22,7 +25,9 @@ _URL = regex.compile(r"https?://\S+|www\.\S+", regex.IGNORECASE)
 @functools.lru_cache(maxsize=1 << 16)
 def word_count(line: str) -> int:
     """Words in a line; for scripts written without spaces, one word per two characters."""
-    cjk = 0 if line.isascii() else len(_CJK.findall(line))
+    if line.isascii():
+        return len(_ASCII_WORD.findall(line))
+    cjk = len(_CJK.findall(line))
     if cjk > len(line) / 3:
         return max(1, cjk // 2)
     return len(WORD.findall(line))
