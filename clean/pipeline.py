@@ -16,12 +16,12 @@ from urllib.parse import urlsplit
 
 from . import language
 from .cleaner import Cleaner, Context, Line, apply
-from .dates import parse_date
+from .dates import find_date, parse_date
 from .document import Document, Metadata, RawRecord, Removal
 from .lift import lift_author_box, lift_date, lift_title
 from .repair import repair
 from .rules import RuleSet, default_rules
-from .text import is_prose, word_count
+from .text import fold, is_prose, word_count
 from .zones import line_rules, repeated_lines, zones
 
 
@@ -74,8 +74,8 @@ def clear_caches() -> None:
     cost of lines seen for the first time (pages from many sites) clears them before it times.
     """
     _rules().forget()
-    word_count.cache_clear()
-    is_prose.cache_clear()
+    for cached in (word_count, is_prose, fold, find_date):
+        cached.cache_clear()
 
 
 def cleaners(options: CleanOptions) -> list[Cleaner]:

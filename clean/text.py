@@ -57,6 +57,7 @@ def is_headline(line: str, *, max_words: int = 25) -> bool:
     return bool(first) and (first.isupper() or first.isdigit() or not first.isalpha())
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold(line: str) -> str:
     """A comparison key: quotes and dashes unified, case folded, whitespace collapsed, NFKC.
 

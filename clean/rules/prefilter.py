@@ -18,7 +18,7 @@ such lines (and very long ones) take the exact path of trying every rule.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import regex
 
@@ -291,6 +291,7 @@ class Prefilter:
         """``patterns``: each rule's ``regex`` pattern and whether it is searched (else matched whole)."""
         self.unfiltered: list[int] = []
         self._sets: list[tuple[object, list[int], int]] = []
+        self._matchers: list[tuple[Callable[[bytes], list[int]], list[int], int]] = []
         if re2 is None:
             self.unfiltered = list(range(len(patterns)))
             return
@@ -324,6 +325,9 @@ class Prefilter:
             self.unfiltered.extend(ids)
             return
         self._sets.append((found, ids, index))
+        # The binding's own method on bytes: its Python wrapper re-checks types and turns [] into None.
+        match = getattr(getattr(found, "_set", None), "Match", None)
+        self._matchers.append(((lambda data, f=found: f.Match(data) or []) if match is None else match, ids, index))
 
     def candidates(self, line: str) -> list[int] | None:
         """Indices of the rules that may match ``line``, in rule order; None when every rule must be tried."""
@@ -334,9 +338,11 @@ class Prefilter:
         except UnicodeEncodeError:  # a lone surrogate: not valid UTF-8, so RE2 could not read it faithfully
             return None
         found = list(self.unfiltered)
-        for target, ids, sentinel in self._sets:
-            hits = target.Match(data)
-            if not hits or sentinel not in hits:
+        for match, ids, sentinel in self._matchers:
+            hits = match(data)
+            if len(hits) == 1 and hits[0] == sentinel:  # most lines: no rule can match
+                continue
+            if sentinel not in hits:
                 return None  # the automaton gave up on this line
             found.extend(ids[h] for h in hits if h != sentinel)
         if len(found) > 1:
