@@ -106,13 +106,15 @@ def apply(lines: list[Line], proposals: Sequence[Proposal], ctx: Context, remova
         ctx.marked[p.n] = (p.kind, p.rule)
     if not texts:
         return lines
-    out = []
-    for line in lines:
-        if line.n not in texts:
-            out.append(line)
-        elif (text := texts[line.n]) is not None:
-            out.append(Line(line.n, text))
-    return out
+    if None not in texts.values():  # only spans stripped
+        return [line if line.n not in texts else Line(line.n, texts[line.n]) for line in lines]
+    if all(text is None for text in texts.values()):  # only whole lines dropped: the common case
+        return [line for line in lines if line.n not in texts]
+    return [
+        line if line.n not in texts else Line(line.n, texts[line.n])
+        for line in lines
+        if texts.get(line.n, "") is not None
+    ]
 
 
 def rebuild(output: Sequence[Line], removals: Sequence[Removal]) -> list[str]:
