@@ -14,6 +14,8 @@ import re
 
 import regex
 
+from .rules.prefilter import locator
+
 _MONTHS = {
     # en
     "january": 1,
@@ -118,17 +120,21 @@ _DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th|er|º|°)?"
 
 #: The span of one date. Named groups say which part is which; times and weekdays are allowed around
 #: it so the whole "Nov 19, 2019, 10:31 pm CST" goes when a byline's date is lifted.
-DATE = regex.compile(
-    rf"""(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?
-    (?:
-        (?P<y>{_YEAR})[-/.](?P<m>[01]?\d)[-/.](?P<d>[0-3]?\d)(?:[T\s]\d\d?:\d\d(?::\d\d)?(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?)?
-      | (?P<mn>{_MONTH})\s+(?P<d2>{_DAY}),?\s+(?P<y2>{_YEAR})
-      | (?P<d3>{_DAY})\.?\s+(?:de\s+)?(?P<mn3>{_MONTH})\s+(?:de\s+)?(?P<y3>{_YEAR})
-      | (?P<d4>[0-3]?\d)[./](?P<m4>[01]?\d)[./](?P<y4>{_YEAR})
-    )
-    (?:,?\s+(?:at\s+|um\s+|à\s+|às\s+|alle\s+|a\s+las\s+|-\s+)?\d\d?[:.h]\d\d(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{{2,4}})?)?""",
-    regex.IGNORECASE | regex.VERBOSE,
+_DATE_SOURCE = (
+    r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
+    r"(?:"
+    rf"(?P<y>{_YEAR})[-/.](?P<m>[01]?\d)[-/.](?P<d>[0-3]?\d)(?:[T\s]\d\d?:\d\d(?::\d\d)?(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?)?"
+    rf"|(?P<mn>{_MONTH})\s+(?P<d2>{_DAY}),?\s+(?P<y2>{_YEAR})"
+    rf"|(?P<d3>{_DAY})\.?\s+(?:de\s+)?(?P<mn3>{_MONTH})\s+(?:de\s+)?(?P<y3>{_YEAR})"
+    rf"|(?P<d4>[0-3]?\d)[./](?P<m4>[01]?\d)[./](?P<y4>{_YEAR})"
+    r")"
+    r"(?:,?\s+(?:at\s+|um\s+|à\s+|às\s+|alle\s+|a\s+las\s+|-\s+)?\d\d?[:.h]\d\d(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?)?"
 )
+DATE = regex.compile(_DATE_SOURCE, regex.IGNORECASE)
+#: Where the first date in a text can start, found by RE2 in one linear pass. The regex module's search
+#: for DATE tries its month and weekday alternations at every position: 400 us on a 300-character
+#: paragraph with a year in it, against a few us for RE2's.
+_DATE_START = locator(_DATE_SOURCE)
 
 
 _YEAR_ANYWHERE = re.compile(_YEAR)  # the stdlib engine: a plain scan, several times faster than DATE's
@@ -147,16 +153,26 @@ def find_date(text: str) -> tuple[regex.Match, dt.date] | None:
     """
     if not has_year(text):
         return None
-    found = DATE.search(text, timeout=0.5)
+    found = search_date(text)
     if found is None:
         return None
     date = to_date(found)
     return None if date is None else (found, date)
 
 
+def search_date(text: str) -> regex.Match | None:
+    """``DATE.search(text)``, the same first match, found in a fraction of the time."""
+    pos = 0
+    if _DATE_START is not None:
+        pos = _DATE_START(text)
+        if pos is None:
+            return None
+    return DATE.search(text, pos=pos, timeout=0.5)
+
+
 def parse_date(text: str) -> dt.date | None:
     """The first date in ``text``, or None when there is none or it is not a real calendar day."""
-    found = DATE.search(text, timeout=0.5)
+    found = search_date(text) if has_year(text) else None
     return to_date(found) if found else None
 
 

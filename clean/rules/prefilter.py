@@ -280,6 +280,35 @@ def _broad(item: str) -> bool:
     return atom.startswith(("[", "(")) and (" " in atom or "\\s" in atom or "." in atom)
 
 
+def locator(pattern: str) -> Callable[[str], int | None] | None:
+    """For a ``regex`` pattern matched case-insensitively: a function giving the first position at which it
+    can match in a text (None: nowhere), or None when RE2 cannot take the pattern.
+
+    Searching with the ``regex`` pattern from that position finds the same first match as searching from
+    the start, since no match starts earlier (the widened pattern would have matched there), and it skips
+    the scan of every earlier position, which is what costs with large alternations.
+    """
+    if re2 is None:
+        return None
+    options = re2.Options()
+    options.case_sensitive = False
+    options.max_mem = MAX_MEM
+    options.log_errors = False
+    try:
+        compiled = re2.compile(widen(pattern), options)
+    except (Unsupported, re2.error):
+        return None
+
+    def first(text: str) -> int | None:
+        try:
+            found = compiled.search(text)
+        except UnicodeEncodeError:  # a lone surrogate: let the regex module scan from the start
+            return 0
+        return None if found is None else found.start()
+
+    return first
+
+
 class Prefilter:
     """The candidate rules for a line: those whose widened pattern matches it, plus those left out of the set.
 
