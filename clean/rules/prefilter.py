@@ -277,6 +277,8 @@ def _broad(item: str) -> bool:
     atom = item[: _atom_end(item, 0)]
     if atom == "." or atom.startswith(("[^", "\\S", "\\D", "\\W", "\\P")):
         return True
+    if atom == _OUTSIDE["s"]:  # a run of spaces ends at the next word
+        return False
     return atom.startswith(("[", "(")) and (" " in atom or "\\s" in atom or "." in atom)
 
 
