@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from clean.document import RawRecord  # noqa: E402
 from clean.evaluate import page_scores as score  # noqa: E402
-from clean.pipeline import CleanOptions, clean_record, clean_text, clear_caches, warm_up  # noqa: E402
+from clean.pipeline import CleanOptions, clean_record, clean_text, clear_caches, settle_heap, warm_up  # noqa: E402
 from clean.repair import normalise_line  # noqa: E402
 
 #: A classifier of noise lines, deliberately independent of clean's rules (broad cues, no context), so
@@ -94,6 +94,7 @@ def main() -> int:
 
     rows = []
     warm_up()  # rules compiled and the language model loaded: one-time costs, not per-page ones
+    settle_heap()  # as every worker does after warm-up
     clear_caches()  # pages from 88 sites: time lines seen for the first time, as in a new corpus
     started = time.process_time()
     ours_text = {k: clean_text(t).text for k, t in texts.items()}

@@ -36,7 +36,7 @@ from . import __version__, readers
 from .config import Config
 from .document import Document, Metadata, RawRecord
 from .errors import InputError, UsageError
-from .pipeline import CleanOptions, clean_record, warm_up
+from .pipeline import CleanOptions, clean_record, settle_heap, warm_up
 from .schema import DOCUMENTS, REMOVALS
 from .writers import write_json_atomic, write_table_atomic
 
@@ -219,6 +219,7 @@ def run_shard(
     started = time.perf_counter()
     options = clean_options(config, common_lines)
     warm_up(options)  # compile the rules and load the language model outside any document's time limit
+    settle_heap()
     docs = [
         clean_item(item, config, options)
         for item in readers.read_shard(shard, max_doc_bytes=int(config.max_doc_mb * (1 << 20)))

@@ -41,11 +41,13 @@ def ends_sentence(line: str) -> bool:
 def is_prose(line: str) -> bool:
     """A line that reads as running text: enough words, and either a sentence end or plenty of words."""
     n = word_count(line)
+    if n < 7:
+        return False
     if ("://" in line or "www." in line.lower()) and _URL.search(line) and len(_URL.sub("", line).split()) < 4:
         return False
     if n >= 20:
         return True
-    return n >= 7 and ends_sentence(line) and not line.endswith(":")
+    return ends_sentence(line) and not line.endswith(":")
 
 
 def is_headline(line: str, *, max_words: int = 25) -> bool:
