@@ -134,7 +134,15 @@ DATE = regex.compile(_DATE_SOURCE, regex.IGNORECASE)
 #: Where the first date in a text can start, found by RE2 in one linear pass. The regex module's search
 #: for DATE tries its month and weekday alternations at every position: 400 us on a 300-character
 #: paragraph with a year in it, against a few us for RE2's.
-_DATE_START = locator(_DATE_SOURCE)
+_DATE_START = [locator(_DATE_SOURCE)]
+
+
+def forget(*, automata: bool = True) -> None:
+    """Forget the dates found per line and (``automata``) the automaton states of the date locator; see
+    ``pipeline.clear_caches``."""
+    find_date.cache_clear()
+    if automata:
+        _DATE_START[0] = locator(_DATE_SOURCE)
 
 
 _YEAR_ANYWHERE = re.compile(_YEAR)  # the stdlib engine: a plain scan, several times faster than DATE's
@@ -163,8 +171,8 @@ def find_date(text: str) -> tuple[regex.Match, dt.date] | None:
 def search_date(text: str) -> regex.Match | None:
     """``DATE.search(text)``, the same first match, found in a fraction of the time."""
     pos = 0
-    if _DATE_START is not None:
-        pos = _DATE_START(text)
+    if _DATE_START[0] is not None:
+        pos = _DATE_START[0](text)
         if pos is None:
             return None
     return DATE.search(text, pos=pos, timeout=0.5)

@@ -13,9 +13,10 @@ import functools
 
 #: Below this many letters a guess is noise; the field stays null rather than wrong.
 MIN_LETTERS = 40
-#: Enough text to decide; classifying a whole long article costs time and adds nothing. On the dev pages
-#: 300 characters changed one page's language, 600 and 1000 none.
-SAMPLE_CHARS = 600
+#: Enough text to decide; classifying a whole long article costs time and adds nothing. The pipeline gives
+#: sentences first; with them, 200, 300 and 400 characters gave the same languages on the 88 dev pages as
+#: 600 (and 0.1 ms a page instead of 0.3 in the pipeline).
+SAMPLE_CHARS = 300
 #: The model's probability for its best language below which the page's language is left unknown.
 MIN_PROBABILITY = 0.5
 

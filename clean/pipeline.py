@@ -15,14 +15,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from . import language
+from . import dates, language
 from .cleaner import Cleaner, Context, Line, apply
-from .dates import find_date, parse_date
+from .dates import parse_date
 from .document import Document, Metadata, RawRecord, Removal
 from .lift import lift_author_box, lift_date, lift_title
 from .repair import repair
 from .rules import RuleSet, default_rules
-from .text import fold, is_prose, word_count
+from .text import ends_sentence, fold, is_prose, word_count
 from .zones import line_rules, repeated_lines, zones
 
 
@@ -86,14 +86,18 @@ def settle_heap() -> None:
         _HEAP_SETTLED = True
 
 
-def clear_caches() -> None:
-    """Forget the per-line verdicts the cleaners remember across documents.
+def clear_caches(*, automata: bool = True) -> None:
+    """Forget what the cleaners learned from the lines they saw: per-line verdicts and measurements, and
+    (with ``automata``) the states RE2's automata built for them.
 
     Lines recur across a site's pages, so remembering verdicts pays in a corpus; a benchmark that wants the
-    cost of lines seen for the first time (pages from many sites) clears them before it times.
+    cost of lines seen for the first time (pages from many sites) clears them before it times. Automaton
+    states are not about particular lines but about the text's alphabet and the rules' words: a worker
+    builds most of them on its first pages, so ``automata=False`` measures a worker in its stride.
     """
-    _rules().forget()
-    for cached in (word_count, is_prose, fold, find_date):
+    _rules().forget(automata=automata)
+    dates.forget(automata=automata)
+    for cached in (word_count, is_prose, fold):
         cached.cache_clear()
 
 
@@ -151,16 +155,18 @@ def clean_text(text: str, *, meta: Metadata | None = None, options: CleanOptions
 
 
 def _prose_sample(lines: Sequence[str]) -> str:
-    """The first prose lines, up to what the language identifier reads (the rest of the page is not needed)."""
-    out: list[str] = []
+    """Prose for the language identifier, up to what it reads: lines that end a sentence first (a list of
+    brand names or a long menu passes for prose by its length alone), then any other prose lines."""
+    chosen: list[str] = []
     size = 0
-    for line in lines:
-        if is_prose(line):
-            out.append(line)
-            size += len(line) + 1
-            if size >= language.SAMPLE_CHARS:
-                break
-    return "\n".join(out)
+    for sentences in (True, False):
+        for line in lines:
+            if is_prose(line) and ends_sentence(line) == sentences:
+                chosen.append(line)
+                size += len(line) + 1
+                if size >= language.SAMPLE_CHARS:
+                    return "\n".join(chosen)
+    return "\n".join(chosen)
 
 
 def clean_html(html: str, url: str | None = None, *, options: CleanOptions | None = None) -> Cleaned:

@@ -11,6 +11,7 @@ content is, as a removal of stage ``repair`` with its line number in the decoded
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -24,6 +25,9 @@ _SPACES = regex.compile(r"[\t\p{Zs}]+")
 _ASCII_CONTROL = regex.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _NUMERAL = regex.compile(r"\[?\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\]?")
 _PUNCT = regex.compile(r"[.,;:!?]{1,3}")
+#: A line that is a numeral or lone punctuation, anywhere in a page (it may also match across a line break:
+#: it only decides whether the exact line-by-line pass is needed).
+_ANY_PIECE = re.compile(rf"^(?:{_NUMERAL.pattern}|{_PUNCT.pattern})$", re.MULTILINE)
 _SPACE_BEFORE = regex.compile(r"(?<=[\p{L}\p{N}\)\]”\"]) +(?=[.,](?:\s|$))")
 
 
@@ -72,7 +76,7 @@ def normalise_lines(text: str) -> list[str]:
 
 def _hard_wrapped(lines: list[str]) -> int | None:
     """The wrap width when the page looks hard-wrapped (paragraphs broken at a fixed width), else None."""
-    if "" not in lines:
+    if "" not in lines or max(map(len, lines)) > 110:  # wrapped lines are all at most the width + 10
         return None
     lengths = sorted(len(x) for x in lines if x)
     if len(lengths) < 6:
@@ -163,8 +167,7 @@ def _is_punct(line: str) -> bool:
 
 def _join_citations(lines: list[str], origins: list[int], removals: list[Removal]) -> tuple[list[str], list[int]]:
     """Drop citation numerals that split a sentence and glue the sentence's end back on."""
-    # Most pages have nothing to join: a numeral starts with "[" or a digit, punctuation is 1-3 characters.
-    if not any((len(x) <= 3 or x[0] == "[" or x[0].isdigit()) and (_is_punct(x) or _is_numeral(x)) for x in lines[1:]):
+    if _ANY_PIECE.search("\n".join(lines[1:])) is None:  # most pages: nothing to join, told by one scan
         return lines, origins
     out: list[str] = []
     keep: list[int] = []

@@ -10,6 +10,7 @@ short list items inside the run stay, because the prose around them pays for the
 
 from __future__ import annotations
 
+import operator
 from collections import Counter
 from collections.abc import Sequence
 
@@ -124,6 +125,9 @@ def _first_boundary(seq: list[tuple[int, float, Line | None]], start: int, end: 
     return end
 
 
+_position = operator.itemgetter(0)
+
+
 def zones(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
     """Drop the header zone before the article's best run of prose and the footer zone after it."""
     if not lines:
@@ -134,18 +138,20 @@ def zones(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
         if kind in NEUTRAL_KINDS:
             continue
         seq.append((n, -HARD_COST if rule in BOUNDARY_RULES else -SOFT_COST, None))
-    seq.sort(key=lambda item: item[0])
+    seq.sort(key=_position)
     # Prose after a section boundary (comments, related stories, footer) is worth less than the article's:
-    # a long comment thread must not outweigh the story it comments on.
+    # a long comment thread must not outweigh the story it comments on. The article is the best run.
+    marked = ctx.marked
     after = False
-    for i, (n, score, line) in enumerate(seq):
-        if line is None and ctx.marked[n][1] in BOUNDARY_RULES:
-            after = True
-        elif after and score > 0:
-            seq[i] = (n, score * AFTER_BOUNDARY, line)
     best, best_start, best_end = 0.0, 0, -1
     run, run_start = 0.0, 0
-    for i, (_, score, _) in enumerate(seq):
+    for i, (n, raw, line) in enumerate(seq):
+        score = raw
+        if line is None and marked[n][1] in BOUNDARY_RULES:
+            after = True
+        elif after and raw > 0:
+            score = raw * AFTER_BOUNDARY
+            seq[i] = (n, score, line)
         if run <= 0:
             run, run_start = score, i
         else:

@@ -143,9 +143,11 @@ class RuleSet:
         default_factory=dict, init=False, repr=False
     )
 
-    def forget(self) -> None:
-        """Drop the remembered verdicts (they are rebuilt on demand)."""
+    def forget(self, *, automata: bool = True) -> None:
+        """Drop the remembered verdicts, and (``automata``) the states the prefilter's automaton built."""
         self._cache.clear()
+        if automata and self._prefilter is not None:  # rebuilt now, not on the next line: compiling is no line's cost
+            self._prefilter = self._new_prefilter()
 
     def extend(self, rules: Iterable[LineRule]) -> None:
         names = {r.name for r in self.rules}
@@ -167,7 +169,10 @@ class RuleSet:
         # Alternatives are tried in order, so the group that matched names the first whole-line rule that does.
         full = [f"(?P<r{i}>{scoped(self.rules[i])})" for i in self._whole]
         self._full = regex.compile("|".join(full) or "(?!)", _FLAGS)
-        self._prefilter = Prefilter([(r.pattern, r.search) for r in self.rules]) if self.use_prefilter else None
+        self._prefilter = self._new_prefilter() if self.use_prefilter else None
+
+    def _new_prefilter(self) -> Prefilter:
+        return Prefilter([(r.pattern, r.search) for r in self.rules])
 
     def first_match(self, line: str, language: str | None = None) -> tuple[LineRule, regex.Match] | None:
         """The first rule, in order, that matches ``line``, with its match.
