@@ -66,12 +66,15 @@ def fold(line: str) -> str:
     ``str.replace`` per quote character present, not ``str.translate``: translate looks up every character
     of a non-ASCII line in a dict, which made this the corpus step's largest cost (2.3 s per 150k lines).
     """
-    text = unicodedata.normalize("NFKC", line)
-    if not text.isascii():
-        for old, new in _QUOTE_PAIRS:
-            if old in text:
-                text = text.replace(old, new)
-    text = text.casefold()
+    if line.isascii():  # NFKC changes no ASCII character, and ASCII case folding is lower()
+        text = line.lower()
+    else:
+        text = unicodedata.normalize("NFKC", line)
+        if not text.isascii():
+            for old, new in _QUOTE_PAIRS:
+                if old in text:
+                    text = text.replace(old, new)
+        text = text.casefold()
     # Lines reach here already trimmed with single spaces (repair did that), and splitting a long line into
     # words to join it again was most of this function's time; only text that needs it takes that path.
     if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
