@@ -148,3 +148,17 @@ def test_core_keeps_a_literal_run_of_each_alternative() -> None:
     options.case_sensitive = False
     cut = re2.compile(core(widen(r"(?:[/(|]|\bvia\s)\s*[^.]{0,60}(?:getty|reuters)\)?\.?$")), options)
     assert cut.search("Photo (via Getty).") is not None
+
+
+def test_a_used_rule_set_pickles_and_judges_the_same() -> None:
+    """Worker processes and Ray tasks receive rule sets by pickle: RE2 sets and remembered regex matches
+    cannot travel, so only the rules do and the rest is rebuilt on the other side."""
+    import pickle
+
+    ruleset = default_rules()
+    lines = ["Share this article", "Photo: Jane Doe/Reuters", "The council met on Monday.", "© 2024 Example Inc."]
+    before = [_verdict(ruleset, x, "en") for x in lines]
+    ruleset.first_match("Share this article")  # remembered: a regex match in the cache
+    copy = pickle.loads(pickle.dumps(ruleset))
+    assert [_verdict(copy, x, "en") for x in lines] == before
+    assert copy._cache == {} and len(copy) == len(ruleset)

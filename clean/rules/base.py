@@ -143,6 +143,14 @@ class RuleSet:
         default_factory=dict, init=False, repr=False
     )
 
+    def __getstate__(self) -> dict:
+        """Only the rules travel (to worker processes, Ray tasks); what is compiled from them is rebuilt there.
+        RE2 sets and remembered matches cannot be pickled, and would be stale in another process anyway."""
+        return {"rules": self.rules, "use_prefilter": self.use_prefilter}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(rules=list(state["rules"]), use_prefilter=state["use_prefilter"])
+
     def forget(self, *, automata: bool = True) -> None:
         """Drop the remembered verdicts, and (``automata``) the states the prefilter's automaton built."""
         self._cache.clear()
