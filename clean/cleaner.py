@@ -56,6 +56,7 @@ class Context:
 
 
 Cleaner = Callable[[Sequence[Line], Context], list[Proposal]]
+_UNSEEN = object()
 
 
 def apply(lines: list[Line], proposals: Sequence[Proposal], ctx: Context, removals: list[Removal]) -> list[Line]:
@@ -69,15 +70,16 @@ def apply(lines: list[Line], proposals: Sequence[Proposal], ctx: Context, remova
     # Only the lines a proposal names are looked at or rebuilt; a page has hundreds of lines and a
     # cleaner proposes a handful, and this runs once per cleaner per round.
     texts: dict[int, str | None] = {}
-    by_n: dict[int, Line] | None = None
+    given: dict[int, str] | None = None
+    marked = ctx.marked
+    record = removals.append
     for p in proposals:
-        if p.n in texts:
-            text = texts[p.n]
-        else:
-            if by_n is None:
-                by_n = {line.n: line for line in lines}
-            line = by_n.get(p.n)
-            text = None if line is None else line.text
+        n = p.n
+        text = texts.get(n, _UNSEEN)
+        if text is _UNSEEN:
+            if given is None:
+                given = {line.n: line.text for line in lines}
+            text = given.get(n)
         if text is None:
             continue
         action = p.action
@@ -86,24 +88,17 @@ def apply(lines: list[Line], proposals: Sequence[Proposal], ctx: Context, remova
                 setattr(ctx.meta, p.field, p.value)
             elif p.kind in ("title", "byline", "metadata"):
                 action = "drop"
+        field = p.field if action == "to_metadata" else None
+        start = p.start
         end = len(text) if p.end is None else p.end
-        whole = p.start == 0 and end >= len(text)
-        piece = text if whole else text[p.start : end]
-        removals.append(
-            Removal(
-                p.n,
-                piece,
-                p.rule,
-                p.kind,
-                action if whole or action != "drop" else "strip",
-                p.reason,
-                "clean",
-                p.start,
-                p.field if action == "to_metadata" else None,
-            )
-        )
-        texts[p.n] = None if whole else text[: p.start] + text[end:]
-        ctx.marked[p.n] = (p.kind, p.rule)
+        if start == 0 and end >= len(text):
+            record(Removal(n, text, p.rule, p.kind, action, p.reason, "clean", 0, field))
+            texts[n] = None
+        else:
+            record(Removal(n, text[start:end], p.rule, p.kind, "strip" if action == "drop" else action, p.reason,
+                           "clean", start, field))
+            texts[n] = text[:start] + text[end:]
+        marked[n] = (p.kind, p.rule)
     if not texts:
         return lines
     if None not in texts.values():  # only spans stripped

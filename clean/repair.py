@@ -11,6 +11,8 @@ content is, as a removal of stage ``repair`` with its line number in the decoded
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -25,9 +27,11 @@ _SPACES = regex.compile(r"[\t\p{Zs}]+")
 _ASCII_CONTROL = regex.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _NUMERAL = regex.compile(r"\[?\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\]?")
 _PUNCT = regex.compile(r"[.,;:!?]{1,3}")
-#: A line that is a numeral or lone punctuation, anywhere in a page (it may also match across a line break:
-#: it only decides whether the exact line-by-line pass is needed).
-_ANY_PIECE = re.compile(rf"^(?:{_NUMERAL.pattern}|{_PUNCT.pattern})$", re.MULTILINE)
+#: Every line of a page that is a numeral or lone punctuation, in one scan (spaces inside a numeral never
+#: a line break, so no match spans two lines and hides the second).
+_ANY_PIECE = re.compile(
+    rf"^(?:{_NUMERAL.pattern}|{_PUNCT.pattern})$".replace(r"\s", r"[^\S\n]"), re.MULTILINE
+)
 _SPACE_BEFORE = regex.compile(r"(?<=[\p{L}\p{N}\)\]”\"]) +(?=[.,](?:\s|$))")
 
 
@@ -165,15 +169,32 @@ def _is_punct(line: str) -> bool:
     return len(line) <= 3 and _PUNCT.fullmatch(line) is not None
 
 
+def _is_piece(line: str) -> bool:
+    return _is_punct(line) or _is_numeral(line)
+
+
 def _join_citations(lines: list[str], origins: list[int], removals: list[Removal]) -> tuple[list[str], list[int]]:
     """Drop citation numerals that split a sentence and glue the sentence's end back on."""
-    if _ANY_PIECE.search("\n".join(lines[1:])) is None:  # most pages: nothing to join, told by one scan
+    if len(lines) < 2:
         return lines, origins
+    # Lines that are a numeral or lone punctuation, found by one scan of the page (most pages have none);
+    # only they need the checks below.
+    joined = "\n".join(lines)
+    if _ANY_PIECE.search(joined, len(lines[0]) + 1) is None:
+        return lines, origins
+    starts = list(itertools.accumulate((len(x) + 1 for x in lines), initial=0))
+    found = (bisect.bisect_right(starts, m.start()) - 1 for m in _ANY_PIECE.finditer(joined))
+    special = {i for i in found if i > 0 and _is_piece(lines[i])}
     out: list[str] = []
     keep: list[int] = []
     i = 0
     while i < len(lines):
         line = lines[i]
+        if i not in special:
+            out.append(line)
+            keep.append(origins[i])
+            i += 1
+            continue
         if (
             out
             and _is_numeral(line)

@@ -185,8 +185,8 @@ class RuleSet:
     def first_match(self, line: str, language: str | None = None) -> tuple[LineRule, regex.Match] | None:
         """The first rule, in order, that matches ``line``, with its match.
 
-        Whole-line rules without cues are tried together (one alternation, one call, whose matching group
-        names the rule); rules with cues only when the line contains one; search rules without cues always.
+        The prefilter names the rules that could match; each of those, in order, runs its own pattern (with
+        its word cap and languages), and the first that matches decides. Verdicts are remembered per line.
         """
         key = (line, language)
         cached = self._cache.get(key, _MISSING)
