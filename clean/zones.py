@@ -38,9 +38,8 @@ def line_rules(ruleset: RuleSet) -> callable:
 
     def apply_rules(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
         props = []
-        lang = ctx.meta.language
-        for line in lines:
-            hit = ruleset.first_match(line.text, lang)
+        hits = ruleset.first_matches([line.text for line in lines], ctx.meta.language)
+        for line, hit in zip(lines, hits, strict=True):
             if hit is None:
                 continue
             rule, m = hit

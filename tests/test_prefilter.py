@@ -162,3 +162,10 @@ def test_a_used_rule_set_pickles_and_judges_the_same() -> None:
     copy = pickle.loads(pickle.dumps(ruleset))
     assert [_verdict(copy, x, "en") for x in lines] == before
     assert copy._cache == {} and len(copy) == len(ruleset)
+
+
+def test_first_matches_is_first_match_of_each_line() -> None:
+    lines = [t for rule in default_rules() for t in (*rule.examples[:1], *rule.counterexamples[:1])]
+    one_by_one = [_verdict(default_rules(), x, "en") for x in lines]
+    batch = default_rules().first_matches(lines, "en")
+    assert [None if h is None else (h[0].name, h[1].span(), h[1].groupdict().get("value")) for h in batch] == one_by_one
