@@ -221,14 +221,7 @@ class RuleSet:
         candidates = self._prefilter.candidates(line) if self._prefilter is not None else None
         if candidates is None:
             return self._first_match_exact(line, language)
-        for i in candidates:
-            rule = self.rules[i]
-            if rule.languages and language is not None and language not in rule.languages:
-                continue
-            found = rule.match(line)
-            if found is not None:
-                return rule, found
-        return None
+        return self._first_of(candidates, line, language) if candidates else None
 
     def _first_match_exact(self, line: str, language: str | None) -> tuple[LineRule, regex.Match] | None:
         """Every rule that could match, found without the prefilter (long lines, or when it cannot answer)."""
@@ -245,7 +238,13 @@ class RuleSet:
             candidates.extend(
                 i for i, cues, cap in self._cued if (cap is None or n_words <= cap) and any(c in low for c in cues)
             )
-        for i in sorted(candidates):
+        return self._first_of(sorted(candidates), line, language)
+
+    def _first_of(
+        self, candidates: Iterable[int], line: str, language: str | None
+    ) -> tuple[LineRule, regex.Match] | None:
+        """The first of ``candidates`` (rule indices, in rule order) whose rule applies to ``line``, with its match."""
+        for i in candidates:
             rule = self.rules[i]
             if rule.languages and language is not None and language not in rule.languages:
                 continue
