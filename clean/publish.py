@@ -44,21 +44,17 @@ def publish(
     timings: dict[str, float],
     started: float,
     progress: Callable[[str, int, int], None] | None = None,
-    task_pool: Callable[..., list[Any]] | None = None,
 ) -> dict[str, Any]:
-    """Run the corpus steps (on ``task_pool`` when given: the run's pool, owned and closed by the caller) and
-    publish the dataset into OUT."""
     from .corpus import corpus_steps
 
     staging = work / "publish"
     shutil.rmtree(staging, ignore_errors=True)
     t = time.perf_counter()
-    run_tasks = task_pool or _task_runner(config)
+    run_tasks = _task_runner(config)
     try:
         steps = corpus_steps(config, work, shards, run_tasks=run_tasks)
     finally:
-        if task_pool is None:
-            getattr(run_tasks, "close", lambda: None)()
+        getattr(run_tasks, "close", lambda: None)()
     timings["corpus"] = time.perf_counter() - t
     timings.update({f"corpus.{name}": seconds for name, seconds in steps.timings.items()})
 

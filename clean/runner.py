@@ -341,50 +341,42 @@ def run(
     for leftover in work.glob("shards/.*.tmp-*"):  # from a run that was killed while writing
         leftover.unlink(missing_ok=True)
     t = time.perf_counter()
-    # One process pool for the whole run: the shards' cleaning, then the corpus steps' heavy tasks (a spawned
-    # worker costs a second or more before it does anything, so the second stage reuses the first's).
-    pool = None if config.engine == "ray" else TaskPool(config.workers or os.cpu_count() or 1)
     try:
-        try:
-            stats = _run_shards(shards, config, work, progress, pool)
-        except KeyboardInterrupt:
-            done = len(list(work.glob("shards/*.done.json")))
-            write_json_atomic(
-                work / "manifest.json",
-                {
-                    "created_by": "clean",
-                    "version": __version__,
-                    "status": "interrupted",
-                    "fingerprint": fingerprint,
-                    "shards_done": done,
-                    "shards": len(shards),
-                    "config": config.to_dict(),
-                    "resume": "rerun the same command; finished shards are kept",
-                },
-            )
-            raise Interrupted(done, len(shards), work) from None
-        timings["clean"] = time.perf_counter() - t
-
-        from .publish import publish
-
-        t = time.perf_counter()
-        manifest = publish(
-            out=out,
-            work=work,
-            shards=shards,
-            stats=stats,
-            config=config,
-            fingerprint=fingerprint,
-            inputs=paths,
-            discover_failures=discover_failures,
-            timings=timings,
-            started=started,
-            progress=progress,
-            task_pool=pool,
+        stats = _run_shards(shards, config, work, progress)
+    except KeyboardInterrupt:
+        done = len(list(work.glob("shards/*.done.json")))
+        write_json_atomic(
+            work / "manifest.json",
+            {
+                "created_by": "clean",
+                "version": __version__,
+                "status": "interrupted",
+                "fingerprint": fingerprint,
+                "shards_done": done,
+                "shards": len(shards),
+                "config": config.to_dict(),
+                "resume": "rerun the same command; finished shards are kept",
+            },
         )
-    finally:
-        if pool is not None:
-            pool.close()
+        raise Interrupted(done, len(shards), work) from None
+    timings["clean"] = time.perf_counter() - t
+
+    from .publish import publish
+
+    t = time.perf_counter()
+    manifest = publish(
+        out=out,
+        work=work,
+        shards=shards,
+        stats=stats,
+        config=config,
+        fingerprint=fingerprint,
+        inputs=paths,
+        discover_failures=discover_failures,
+        timings=timings,
+        started=started,
+        progress=progress,
+    )
     shutil.rmtree(work, ignore_errors=True)
     with contextlib.suppress(OSError):
         (out / STATE_DIR).rmdir()
@@ -392,11 +384,7 @@ def run(
 
 
 def _run_shards(
-    shards: Sequence[readers.Shard],
-    config: Config,
-    work: Path,
-    progress: Callable[[str, int, int], None] | None,
-    pool: TaskPool | None = None,
+    shards: Sequence[readers.Shard], config: Config, work: Path, progress: Callable[[str, int, int], None] | None
 ) -> dict[int, dict[str, Any]]:
     """Run every shard without a done marker; return the stats of all shards in order."""
     import json
@@ -426,12 +414,10 @@ def _run_shards(
             if progress:
                 progress("clean", len(stats), total)
     else:
-        own = pool is None
-        if own:
-            pool = TaskPool(min(workers, len(todo)))
-        executor = pool.executor()
+        ctx = multiprocessing.get_context("spawn")
+        pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=ctx, initializer=_worker_init)
         try:
-            pending = {executor.submit(_run_shard_job, s.to_json(), config, str(work)): s.index for s in todo}
+            pending = {pool.submit(_run_shard_job, s.to_json(), config, str(work)): s.index for s in todo}
             while pending:
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in finished:
@@ -442,10 +428,11 @@ def _run_shards(
         except BaseException:
             # Ctrl-C or a crash: abandon the shards under way (their files are temporary until renamed,
             # so nothing half-written looks finished) and stop the workers now, not after their shards.
-            pool.close(abandon=True)
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                proc.terminate()
+            pool.shutdown(wait=False, cancel_futures=True)
             raise
-        if own:
-            pool.close()
+        pool.shutdown(wait=True)
     return {i: stats[i] for i in sorted(stats)}
 
 
@@ -464,20 +451,15 @@ class TaskPool:
     def __call__(self, fn: Callable[..., Any], args: Sequence[tuple[Any, ...]], heavy: bool = False) -> list[Any]:
         if not heavy or self.workers < 2 or len(args) < 2:
             return [fn(*a) for a in args]
-        executor = self.executor()
-        futures = [executor.submit(fn, *a) for a in args]
+        if self._pool is None:
+            ctx = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_worker_init)
+        futures = [self._pool.submit(fn, *a) for a in args]
         try:
             return [f.result() for f in futures]
         except BaseException:
             self.close(abandon=True)
             raise
-
-    def executor(self) -> ProcessPoolExecutor:
-        """The pool, started on first use."""
-        if self._pool is None:
-            ctx = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_worker_init)
-        return self._pool
 
     def close(self, abandon: bool = False) -> None:
         pool, self._pool = self._pool, None

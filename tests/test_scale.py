@@ -135,22 +135,3 @@ def test_a_shard_process_freezes_its_long_lived_heap(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert int(proc.stdout.split()[-1]) > 10_000
-
-
-def test_one_process_pool_serves_cleaning_and_the_corpus_steps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A spawned worker costs a second or more before it works: the corpus steps' heavy tasks (each shard's
-    MinHash sketch) reuse the pool that cleaned the shards instead of starting another."""
-    from clean import runner
-
-    started = []
-    real = runner.ProcessPoolExecutor
-
-    def counting(*args, **kwargs):
-        started.append(kwargs.get("max_workers"))
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(runner, "ProcessPoolExecutor", counting)
-    corpus = make_corpus(tmp_path / "in")
-    result = run(corpus, tmp_path / "out", workers=2, shard_docs=5)
-    assert result.manifest["timings"]["corpus.dedup.sketch"] > 0
-    assert started == [2]
