@@ -33,8 +33,8 @@ class Proposal:
     """A cleaner's proposal: remove line ``n`` (whole, or ``text[start:end]``), optionally lifting a value.
 
     ``value`` is what goes to ``field`` for ``to_metadata`` (a title, a name, a ``datetime.date``).
-    Not frozen: proposals live for one ``apply`` call, and a frozen dataclass costs three times as much to
-    create (a page's cleaners propose hundreds).
+    Not frozen: proposals live for one ``apply`` call, and a frozen dataclass costs five times as much to
+    create (1.06 us against 0.20; a page's cleaners propose hundreds).
     """
 
     n: int
@@ -105,8 +105,6 @@ def apply(lines: list[Line], proposals: Sequence[Proposal], ctx: Context, remova
         marked[n] = (p.kind, p.rule)
     if not texts:
         return lines
-    if None not in texts.values():  # only spans stripped
-        return [line if line.n not in texts else Line(line.n, texts[line.n]) for line in lines]
     if all(text is None for text in texts.values()):  # only whole lines dropped: the common case
         return [line for line in lines if line.n not in texts]
     return [

@@ -180,8 +180,8 @@ def search_date(text: str) -> regex.Match | None:
 
 def parse_date(text: str) -> dt.date | None:
     """The first date in ``text``, or None when there is none or it is not a real calendar day."""
-    found = search_date(text) if has_year(text) else None
-    return to_date(found) if found else None
+    hit = find_date(text)
+    return None if hit is None else hit[1]
 
 
 def to_date(found: regex.Match) -> dt.date | None:

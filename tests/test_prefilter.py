@@ -47,7 +47,7 @@ def test_every_builtin_rule_is_in_a_set() -> None:
     ruleset = default_rules()
     ruleset._compile()
     assert ruleset._prefilter.unfiltered == []
-    assert len(ruleset._prefilter._sets) == 2
+    assert len(ruleset._prefilter._matchers) == 2
 
 
 def test_same_verdicts_on_rule_examples_and_counterexamples() -> None:

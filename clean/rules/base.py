@@ -188,14 +188,7 @@ class RuleSet:
         The prefilter names the rules that could match; each of those, in order, runs its own pattern (with
         its word cap and languages), and the first that matches decides. Verdicts are remembered per line.
         """
-        key = (line, language)
-        cached = self._cache.get(key, _MISSING)
-        if cached is not _MISSING:
-            return cached
-        if len(self._cache) >= CACHE_LINES:
-            self._cache.clear()
-        found = self._cache[key] = self._first_match(line, language)
-        return found
+        return self.first_matches((line,), language)[0]
 
     def first_matches(
         self, lines: Sequence[str], language: str | None = None

@@ -27,7 +27,7 @@ try:  # a hard dependency; the exact path still works without it (tests compare 
 except ImportError:  # pragma: no cover - only on platforms without a google-re2 wheel
     re2 = None
 
-#: Lines longer than this skip the set and try every rule (prose this long matches no rule's word cap).
+#: Lines longer than this skip the sets and take the exact path (rare: a paragraph is seldom this long).
 MAX_CHARS = 4000
 #: Automaton memory; lines are short, so this is never reached by real text.
 MAX_MEM = 64 << 20
@@ -292,12 +292,8 @@ def locator(pattern: str) -> Callable[[str], int | None] | None:
     """
     if re2 is None:
         return None
-    options = re2.Options()
-    options.case_sensitive = False
-    options.max_mem = MAX_MEM
-    options.log_errors = False
     try:
-        compiled = re2.compile(widen(pattern), options)
+        compiled = re2.compile(widen(pattern), _options())
     except (Unsupported, re2.error):
         return None
 
@@ -311,6 +307,15 @@ def locator(pattern: str) -> Callable[[str], int | None] | None:
     return first
 
 
+def _options():
+    """RE2's options for widened patterns: case ignored, errors raised (not logged to stderr)."""
+    options = re2.Options()
+    options.case_sensitive = False
+    options.max_mem = MAX_MEM
+    options.log_errors = False
+    return options
+
+
 class Prefilter:
     """The candidate rules for a line: those whose widened pattern matches it, plus those left out of the set.
 
@@ -321,7 +326,7 @@ class Prefilter:
     def __init__(self, patterns: Sequence[tuple[str, bool]]) -> None:
         """``patterns``: each rule's ``regex`` pattern and whether it is searched (else matched whole)."""
         self.unfiltered: list[int] = []
-        self._sets: list[tuple[object, list[int], int]] = []
+        #: Per set: its match function (on UTF-8 bytes), the rule index of each of its patterns, its sentinel's.
         self._matchers: list[tuple[Callable[[bytes], list[int]], list[int], int]] = []
         if re2 is None:
             self.unfiltered = list(range(len(patterns)))
@@ -334,11 +339,7 @@ class Prefilter:
                 self._build(patterns, chosen, searched, sentinel)
 
     def _build(self, patterns: Sequence[tuple[str, bool]], chosen: list[int], searched: bool, sentinel: str) -> None:
-        options = re2.Options()
-        options.case_sensitive = False
-        options.max_mem = MAX_MEM
-        options.log_errors = False
-        found = re2.Set.SearchSet(options) if searched else re2.Set.FullMatchSet(options)
+        found = re2.Set.SearchSet(_options()) if searched else re2.Set.FullMatchSet(_options())
         ids: list[int] = []
         for i in chosen:
             pattern = patterns[i][0]
@@ -355,14 +356,13 @@ class Prefilter:
         except re2.error:  # too large for the memory budget: these rules are tried on every line
             self.unfiltered.extend(ids)
             return
-        self._sets.append((found, ids, index))
         # The binding's own method on bytes: its Python wrapper re-checks types and turns [] into None.
         match = getattr(getattr(found, "_set", None), "Match", None)
         self._matchers.append(((lambda data, f=found: f.Match(data) or []) if match is None else match, ids, index))
 
     def candidates(self, line: str) -> list[int] | None:
         """Indices of the rules that may match ``line``, in rule order; None when every rule must be tried."""
-        if not self._sets or len(line) > MAX_CHARS or "\n" in line:
+        if not self._matchers or len(line) > MAX_CHARS or "\n" in line:
             return None
         try:
             data = line.encode("utf-8")
