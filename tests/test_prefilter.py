@@ -34,11 +34,15 @@ EXACT.use_prefilter = False
 
 
 def _assert_same(lines) -> int:
+    """Each line judged alone, and the lines judged as one page (the page scan), against the exact path."""
     hits = 0
-    for line in lines:
-        for language in LANGUAGES:
+    for language in LANGUAGES:
+        FAST.forget(automata=False)
+        page = FAST.first_matches(lines, language)
+        for line, together in zip(lines, page, strict=True):
             want = _verdict(EXACT, line, language)
             assert _verdict(FAST, line, language) == want, (line, language)
+            assert (together and (together[0].name, together[1].span(), together[1].groupdict().get("value"))) == want
             hits += want is not None
     return hits
 
@@ -94,7 +98,7 @@ def test_lines_the_sets_cannot_judge_take_the_exact_path() -> None:
     ruleset = default_rules()
     ruleset._compile()
     prefilter = ruleset._prefilter
-    prefilter._matchers = [(lambda data: [], ids, index) for _, ids, index in prefilter._matchers]
+    prefilter._matchers = [(lambda data: [], ids, index, searched) for _, ids, index, searched in prefilter._matchers]
     assert prefilter.candidates("Follow us on Twitter") is None
     hit = ruleset.first_match("Follow us on Twitter")
     assert hit is not None and hit[0].kind == "social"
@@ -169,3 +173,18 @@ def test_first_matches_is_first_match_of_each_line() -> None:
     one_by_one = [_verdict(default_rules(), x, "en") for x in lines]
     batch = default_rules().first_matches(lines, "en")
     assert [None if h is None else (h[0].name, h[1].span(), h[1].groupdict().get("value")) for h in batch] == one_by_one
+
+
+def test_page_scan_flags_what_each_line_alone_would() -> None:
+    """The scan runs over a page's lines joined by newlines: text edges must become line edges, and a page
+    it cannot read faithfully (a line holding a newline, a lone surrogate) is judged line by line."""
+    from clean.rules.prefilter import Prefilter
+
+    prefilter = Prefilter([(r"\Afollow us\b", True), (r"(?:share|tweet)\Z", True), (r"menu", False)])
+    assert prefilter._scan is not None
+    lines = ["Follow us on X", "nothing here", "x follow us", "Please share", "share it", "menu", "follow us"]
+    want = [prefilter.candidates(x) for x in lines]
+    assert want == [[0], [], [], [1], [], [2], [0]]
+    assert prefilter.candidates_many(lines) == want
+    for odd in (["Follow us\nshare", "share", "Follow us"], ["a\ud800b share", "Follow us"]):
+        assert prefilter.candidates_many(odd) == [prefilter.candidates(x) for x in odd]

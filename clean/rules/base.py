@@ -137,9 +137,9 @@ class RuleSet:
     _prefilter: Prefilter | None = dc_field(default=None, init=False, repr=False)
     #: Off only to compare the two paths (the tests do): verdicts must not depend on it.
     use_prefilter: bool = True
-    #: Verdicts by line: menus, footers and share rows repeat on every page of a site, so a corpus asks
+    #: Verdicts by language, then line: menus, footers and share rows repeat on every page of a site, so a corpus asks
     #: the same lines again and again.
-    _cache: dict[tuple[str, str | None], tuple[LineRule, regex.Match] | None] = dc_field(
+    _cache: dict[str | None, dict[str, tuple[LineRule, regex.Match] | None]] = dc_field(
         default_factory=dict, init=False, repr=False
     )
 
@@ -193,22 +193,35 @@ class RuleSet:
     def first_matches(
         self, lines: Sequence[str], language: str | None = None
     ) -> list[tuple[LineRule, regex.Match] | None]:
-        """``first_match`` of each line, in one call (the per-line cost of a page's hundreds of calls adds up)."""
-        cache = self._cache
+        """``first_match`` of each line of a page, in one call: lines not remembered are judged together, so
+        the prefilter can scan the page once (see ``Prefilter.candidates_many``)."""
+        cache = self._cache.get(language)
+        if cache is None:
+            cache = self._cache[language] = {}
         remembered = cache.get
-        judge = self._first_match
-        out = []
-        for line in lines:
-            key = (line, language)
-            found = remembered(key, _MISSING)
-            if found is _MISSING:
-                if len(cache) >= CACHE_LINES:
-                    cache.clear()
-                found = cache[key] = judge(line, language)
-            out.append(found)
-        return out
+        out = [remembered(line, _MISSING) for line in lines]
+        if _MISSING not in out:
+            return out
+        new = list(dict.fromkeys(line for line, found in zip(lines, out, strict=True) if found is _MISSING))
+        if sum(map(len, self._cache.values())) + len(new) > CACHE_LINES:
+            for each in self._cache.values():
+                each.clear()
+        cache.update(zip(new, self._judge(new, language), strict=True))
+        return [cache[line] if found is _MISSING else found for line, found in zip(lines, out, strict=True)]
+
+    def _judge(self, lines: list[str], language: str | None) -> list[tuple[LineRule, regex.Match] | None]:
+        if self._full is None:
+            self._compile()
+        if self._prefilter is None:
+            return [self._first_match_exact(line, language) for line in lines]
+        return [
+            self._first_match_exact(line, language) if found is None else
+            (self._first_of(found, line, language) if found else None)
+            for line, found in zip(lines, self._prefilter.candidates_many(lines), strict=True)
+        ]
 
     def _first_match(self, line: str, language: str | None) -> tuple[LineRule, regex.Match] | None:
+        """One line judged on its own (no page scan): the tests compare it with the exact path."""
         if self._full is None:
             self._compile()
         candidates = self._prefilter.candidates(line) if self._prefilter is not None else None

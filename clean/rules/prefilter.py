@@ -326,13 +326,16 @@ class Prefilter:
     def __init__(self, patterns: Sequence[tuple[str, bool]]) -> None:
         """``patterns``: each rule's ``regex`` pattern and whether it is searched (else matched whole)."""
         self.unfiltered: list[int] = []
-        #: Per set: its match function (on UTF-8 bytes), the rule index of each of its patterns, its sentinel's.
-        self._matchers: list[tuple[Callable[[bytes], list[int]], list[int], int]] = []
+        #: Per set: its match function (on UTF-8 bytes), the rule index of each of its patterns, its sentinel's,
+        #: and whether it holds the search rules.
+        self._matchers: list[tuple[Callable[[bytes], list[int]], list[int], int, bool]] = []
         if re2 is None:
             self.unfiltered = list(range(len(patterns)))
             return
         # Two sets, not one: whole-line patterns run anchored at both ends (their automaton stops at the
         # first character no rule allows), search patterns unanchored; in one set their states multiply.
+        #: Where in a page's bytes the first possible search-rule match at or after a position starts (-1: none).
+        self._scan: Callable[[bytes, int], int] | None = None
         for searched, sentinel in ((False, "(?s).*"), (True, "")):
             chosen = [i for i, (_, s) in enumerate(patterns) if s == searched]
             if chosen:
@@ -341,6 +344,7 @@ class Prefilter:
     def _build(self, patterns: Sequence[tuple[str, bool]], chosen: list[int], searched: bool, sentinel: str) -> None:
         found = re2.Set.SearchSet(_options()) if searched else re2.Set.FullMatchSet(_options())
         ids: list[int] = []
+        added: list[str] = []
         for i in chosen:
             pattern = patterns[i][0]
             try:
@@ -350,6 +354,7 @@ class Prefilter:
                 self.unfiltered.append(i)
                 continue
             ids.append(i)
+            added.append(core(wide) if searched else wide)
         try:
             index = found.Add(sentinel)
             found.Compile()
@@ -358,10 +363,16 @@ class Prefilter:
             return
         # The binding's own method on bytes: its Python wrapper re-checks types and turns [] into None.
         match = getattr(getattr(found, "_set", None), "Match", None)
-        self._matchers.append(((lambda data, f=found: f.Match(data) or []) if match is None else match, ids, index))
+        match = (lambda data, f=found: f.Match(data) or []) if match is None else match
+        self._matchers.append((match, ids, index, searched))
+        if searched:
+            self._scan = _page_scanner(added)
 
-    def candidates(self, line: str) -> list[int] | None:
-        """Indices of the rules that may match ``line``, in rule order; None when every rule must be tried."""
+    def candidates(self, line: str, searched: bool = True) -> list[int] | None:
+        """Indices of the rules that may match ``line``, in rule order; None when every rule must be tried.
+
+        ``searched=False``: a page scan already found no search rule's core in the line, so that set is skipped.
+        """
         if not self._matchers or len(line) > MAX_CHARS or "\n" in line:
             return None
         try:
@@ -369,7 +380,9 @@ class Prefilter:
         except UnicodeEncodeError:  # a lone surrogate: not valid UTF-8, so RE2 could not read it faithfully
             return None
         found = list(self.unfiltered)
-        for match, ids, sentinel in self._matchers:
+        for match, ids, sentinel, search_set in self._matchers:
+            if search_set and not searched:
+                continue
             hits = match(data)
             if len(hits) == 1 and hits[0] == sentinel:  # most lines: no rule can match
                 continue
@@ -379,3 +392,74 @@ class Prefilter:
         if len(found) > 1:
             found.sort()
         return found
+
+    def candidates_many(self, lines: Sequence[str]) -> list[list[int] | None]:
+        """``candidates`` of each line of a page, with the search rules' set asked only about the lines a scan
+        of the whole page flags.
+
+        Nine lines in ten hold no search rule's cue, and one pass of one automaton over the page's bytes
+        finds the few that do for less than asking the set about every line (a call per line was most of the
+        cost). The scan's patterns are the set's, so it flags every line the set would name a rule for.
+        """
+        scan = self._scan
+        if scan is None:
+            return [self.candidates(line) for line in lines]
+        try:
+            data = "\n".join(lines).encode("utf-8")
+        except UnicodeEncodeError:
+            return [self.candidates(line) for line in lines]
+        if data.count(b"\n") != len(lines) - 1:  # a line holding a newline would shift every later line
+            return [self.candidates(line) for line in lines]
+        flagged = set()
+        pos = counted = line_no = 0
+        while True:
+            start = scan(data, pos)
+            if start < 0:
+                break
+            line_no += data.count(b"\n", counted, start)
+            flagged.add(line_no)
+            end = data.find(b"\n", start)
+            if end < 0:
+                break
+            line_no += 1
+            pos = counted = end + 1
+        return [self.candidates(line, i in flagged) for i, line in enumerate(lines)]
+
+
+_TEXT_EDGE = regex.compile(r"\\\\|\\A|\\z")
+
+
+def _page_scanner(cores: list[str]) -> Callable[[bytes, int], int] | None:
+    """A function giving where the first match of any of ``cores`` starts in a page (lines joined by
+    newlines) at or after a position, or -1; None when RE2 will not build one.
+
+    Matches never cross a newline (RE2's ``never_nl``), and the text's edges become the line's, so a line
+    holds a match in the page exactly when it holds one alone.
+    """
+    if not cores:
+        return None
+    options = _options()
+    options.never_nl = True
+    options.never_capture = True
+    edges = {"\\A": "^", "\\z": "$"}
+    pattern = "(?m)" + "|".join(f"(?:{_TEXT_EDGE.sub(lambda m: edges.get(m[0], m[0]), c)})" for c in cores)
+    try:
+        compiled = re2.compile(pattern, options)
+    except re2.error:
+        return None
+    if compiled.search(b"") is not None:  # a core that matches nothing would flag every line
+        return None
+    binding = getattr(compiled, "_regexp", None)
+    anchor = getattr(getattr(re2, "_Anchor", None), "UNANCHORED", None)
+    if binding is None or anchor is None:  # the Python wrapper's way, if the binding ever moves
+        def first(data: bytes, pos: int) -> int:
+            found = compiled.search(data, pos)
+            return -1 if found is None else found.start()
+
+        return first
+    match = binding.Match
+
+    def first_start(data: bytes, pos: int) -> int:
+        return match(anchor, data, pos, len(data))[0][0]
+
+    return first_start
