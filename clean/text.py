@@ -8,25 +8,60 @@ characters, so the same thresholds hold for them.
 from __future__ import annotations
 
 import functools
-import re
 import unicodedata
 
 import regex
 
 WORD = regex.compile(r"\w+(?:[-'’.]\w+)*", regex.UNICODE)
-# The same words in ASCII text, for the stdlib engine, which finds them in about half the time.
-_ASCII_WORD = re.compile(r"\w+(?:[-'.]\w+)*", re.ASCII)
 _CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Hangul}]")
 _TERMINAL = tuple('.!?…。！？"”’»)]:;')
 _QUOTE_PAIRS = (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"'), ("«", '"'), ("»", '"'), ("–", "-"), ("—", "-"))
 _URL = regex.compile(r"https?://\S+|www\.\S+", regex.IGNORECASE)
+_WORD_CHAR = regex.compile(r"\w")
+#: Single-byte code pages that between them spell most news text in Latin, Cyrillic and Greek script (the
+#: typographic quotes and dashes included). A line one of them encodes is counted from its bytes.
+_CODE_PAGES = ("cp1252", "cp1251", "cp1250", "cp1253", "cp1254")
+
+
+def _byte_classes(codec: str) -> bytes:
+    """Each byte of ``codec`` as a word character (a), a joiner inside a word (j) or a separator (space),
+    by the same ``\\w`` and joiners as ``WORD``, so counts from the classes are ``WORD``'s counts."""
+    out = bytearray(b" " * 256)
+    for b in range(256):
+        try:
+            ch = bytes([b]).decode(codec)
+        except UnicodeDecodeError:  # a byte the code page leaves undefined: never produced by encoding
+            continue
+        if _WORD_CHAR.match(ch):
+            out[b] = ord("a")
+        elif ch in "-'’.":
+            out[b] = ord("j")
+    return bytes(out)
+
+
+_BYTE_CLASSES = [(codec, _byte_classes(codec)) for codec in _CODE_PAGES]
+_ASCII_CLASSES = _BYTE_CLASSES[0][1]
 
 
 @functools.lru_cache(maxsize=1 << 16)
 def word_count(line: str) -> int:
-    """Words in a line; for scripts written without spaces, one word per two characters."""
+    """Words in a line; for scripts written without spaces, one word per two characters.
+
+    A word is a run of word characters, or several joined by single joiners ("U.S.", "don't"), so a word
+    starts at every run that follows a separator, or a joiner that does not itself follow a run: three
+    counts on the line's bytes mapped to their classes, all in C. Finding the words with ``WORD`` took
+    two to three times as long, and was a tenth of the text cleaners' time.
+    """
+    spaced = " " + line
     if line.isascii():
-        return len(_ASCII_WORD.findall(line))
+        classes = spaced.encode().translate(_ASCII_CLASSES)
+        return classes.count(b" a") + classes.count(b" ja") + classes.count(b"jja")
+    for codec, table in _BYTE_CLASSES:
+        try:
+            classes = spaced.encode(codec).translate(table)
+        except UnicodeEncodeError:
+            continue
+        return classes.count(b" a") + classes.count(b" ja") + classes.count(b"jja")
     cjk = len(_CJK.findall(line))
     if cjk > len(line) / 3:
         return max(1, cjk // 2)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from clean import dates
 from clean.repair import normalise_line, normalise_lines
-from clean.text import WORD, fold, word_count
+from clean.text import _CJK, WORD, fold, word_count
 
 _PIECES = st.sampled_from(
     ["a", "B", "word", " ", "  ", "\t", "\r", "\n", "\n\n", "\u00a0", "\u2009", "\u200b", "\ufeff", "\u00ad",
@@ -44,8 +44,20 @@ def _plain_fold(line: str) -> str:
 def test_fold_and_word_count_shortcuts(text: str) -> None:
     for line in text.split("\n"):
         assert fold(line) == _plain_fold(line)
-        if line.isascii():
-            assert word_count(line) == len(WORD.findall(line))
+        assert word_count(line) == _plain_word_count(line)
+
+
+def _plain_word_count(line: str) -> int:
+    cjk = len(_CJK.findall(line))
+    return max(1, cjk // 2) if cjk > len(line) / 3 else len(WORD.findall(line))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="aZ9_-'.,; \t/’‘é²½ªµ\u00ad\u00a0–ЖжΩğıłš\u0301\u200dक\u093e漢", max_size=24))
+def test_word_count_from_byte_classes_is_the_word_pattern(line: str) -> None:
+    """Joiners in every position (leading, trailing, doubled, chained: "a.b.c", "a--b", "-'x"), and characters
+    each code page spells, including those whose word-ness is easy to get wrong (², ½, ª, soft hyphen)."""
+    assert word_count(line) == _plain_word_count(line)
 
 
 _PLAIN_DATE = regex.compile(dates._DATE_SOURCE, regex.IGNORECASE)
