@@ -292,19 +292,45 @@ def locator(pattern: str) -> Callable[[str], int | None] | None:
     """
     if re2 is None:
         return None
+    options = _options()
+    options.never_capture = True  # only where a match starts is wanted: RE2 finds it without submatches
     try:
-        compiled = re2.compile(widen(pattern), _options())
+        first_start = _first_start(re2.compile(widen(pattern), options))
     except (Unsupported, re2.error):
         return None
 
     def first(text: str) -> int | None:
         try:
-            found = compiled.search(text)
+            data = text.encode("utf-8")
         except UnicodeEncodeError:  # a lone surrogate: let the regex module scan from the start
             return 0
-        return None if found is None else found.start()
+        start = first_start(data, 0)
+        if start < 0:
+            return None
+        return start if len(data) == len(text) else len(data[:start].decode("utf-8"))
 
     return first
+
+
+def _first_start(compiled) -> Callable[[bytes, int], int]:
+    """A function giving where the first match of ``compiled`` in a text's bytes at or after a position
+    starts (-1: none), through the binding's own method: the Python wrapper's ``search`` maps every
+    offset back to characters and builds a match object, several times the cost of the search itself."""
+    binding = getattr(compiled, "_regexp", None)
+    anchor = getattr(getattr(re2, "_Anchor", None), "UNANCHORED", None)
+    if binding is None or anchor is None:  # the wrapper's way, if the binding ever moves
+
+        def first(data: bytes, pos: int) -> int:
+            found = compiled.search(data, pos)
+            return -1 if found is None else found.start()
+
+        return first
+    match = binding.Match
+
+    def first_start(data: bytes, pos: int) -> int:
+        return match(anchor, data, pos, len(data))[0][0]
+
+    return first_start
 
 
 def _options():
@@ -423,7 +449,18 @@ class Prefilter:
                 break
             line_no += 1
             pos = counted = end + 1
-        return [self.candidates(line, i in flagged) for i, line in enumerate(lines)]
+        out: list[list[int] | None] = []
+        whole = self._matchers[0]
+        if self.unfiltered or whole[3]:  # no whole-line set to ask first
+            return [self.candidates(line, i in flagged) for i, line in enumerate(lines)]
+        full, _, sentinel, _ = whole
+        for i, line in enumerate(lines):
+            # Most lines: no whole-line rule, no search cue. Encoding cannot fail (the page encoded).
+            if i not in flagged and len(line) <= MAX_CHARS and full(line.encode()) == [sentinel]:
+                out.append([])
+            else:
+                out.append(self.candidates(line, i in flagged))
+        return out
 
 
 _TEXT_EDGE = regex.compile(r"\\\\|\\A|\\z")
@@ -449,17 +486,4 @@ def _page_scanner(cores: list[str]) -> Callable[[bytes, int], int] | None:
         return None
     if compiled.search(b"") is not None:  # a core that matches nothing would flag every line
         return None
-    binding = getattr(compiled, "_regexp", None)
-    anchor = getattr(getattr(re2, "_Anchor", None), "UNANCHORED", None)
-    if binding is None or anchor is None:  # the Python wrapper's way, if the binding ever moves
-        def first(data: bytes, pos: int) -> int:
-            found = compiled.search(data, pos)
-            return -1 if found is None else found.start()
-
-        return first
-    match = binding.Match
-
-    def first_start(data: bytes, pos: int) -> int:
-        return match(anchor, data, pos, len(data))[0][0]
-
-    return first_start
+    return _first_start(compiled)
