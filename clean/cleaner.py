@@ -87,18 +87,21 @@ def apply(lines: list[Line], proposals: Sequence[Proposal], ctx: Context, remova
         if text is None:
             continue
         action = p.action
-        if action == "to_metadata" and p.field:
-            if getattr(ctx.meta, p.field) is None and p.value not in (None, ""):
-                setattr(ctx.meta, p.field, p.value)
-            elif p.kind in ("title", "byline", "metadata"):
-                action = "drop"
-        field = p.field if action == "to_metadata" else None
-        start = p.start
-        end = len(text) if p.end is None else p.end
-        if start == 0 and end >= len(text):
+        field = None
+        if action == "to_metadata":
+            field = p.field
+            if field:
+                if getattr(ctx.meta, field) is None and p.value not in (None, ""):
+                    setattr(ctx.meta, field, p.value)
+                elif p.kind in ("title", "byline", "metadata"):
+                    action, field = "drop", None
+        start, end = p.start, p.end
+        if start == 0 and (end is None or end >= len(text)):  # the whole line: most proposals
             record(Removal(n, text, p.rule, p.kind, action, p.reason, "clean", 0, field))
             texts[n] = None
         else:
+            if end is None:
+                end = len(text)
             record(Removal(n, text[start:end], p.rule, p.kind, "strip" if action == "drop" else action, p.reason,
                            "clean", start, field))
             texts[n] = text[:start] + text[end:]

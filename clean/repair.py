@@ -28,10 +28,10 @@ _ASCII_CONTROL = regex.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _NUMERAL = regex.compile(r"\[?\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\]?")
 _PUNCT = regex.compile(r"[.,;:!?]{1,3}")
 #: Every line of a page that is a numeral or lone punctuation, in one scan (spaces inside a numeral never
-#: a line break, so no match spans two lines and hides the second).
-_ANY_PIECE = re.compile(
-    rf"^(?:{_NUMERAL.pattern}|{_PUNCT.pattern})$".replace(r"\s", r"[^\S\n]"), re.MULTILINE
-)
+#: a line break, so no match spans two lines and hides the second). A match starts at the newline before
+#: its line: a literal first character lets the engine skip to candidates, where ``^`` in multiline mode
+#: made it try every position (3.3 ms against 0.9 for the dev pages).
+_ANY_PIECE = re.compile(rf"\n(?:{_NUMERAL.pattern}|{_PUNCT.pattern})(?![^\n])".replace(r"\s", r"[^\S\n]"))
 _SPACE_BEFORE = regex.compile(r"(?<=[\p{L}\p{N}\)\]”\"]) +(?=[.,](?:\s|$))")
 
 
@@ -136,6 +136,9 @@ def repair(text: str) -> Repaired:
     else:
         out, origins = _unwrap(norm, width, removals)
     out, origins = _join_citations(out, origins, removals)
+    page = "\n".join(out)
+    if " ." not in page and " ," not in page:  # what _SPACE_BEFORE needs; most pages have neither
+        return Repaired(out, origins, removals)
     for i, line in enumerate(out):
         if " ." not in line and " ," not in line:  # what _SPACE_BEFORE needs; most lines have neither
             continue
@@ -180,10 +183,10 @@ def _join_citations(lines: list[str], origins: list[int], removals: list[Removal
     # Lines that are a numeral or lone punctuation, found by one scan of the page (most pages have none);
     # only they need the checks below.
     joined = "\n".join(lines)
-    if _ANY_PIECE.search(joined, len(lines[0]) + 1) is None:
+    if _ANY_PIECE.search(joined, len(lines[0])) is None:
         return lines, origins
     starts = list(itertools.accumulate((len(x) + 1 for x in lines), initial=0))
-    found = (bisect.bisect_right(starts, m.start()) - 1 for m in _ANY_PIECE.finditer(joined))
+    found = (bisect.bisect_right(starts, m.start() + 1) - 1 for m in _ANY_PIECE.finditer(joined, len(lines[0])))
     special = {i for i in found if i > 0 and _is_piece(lines[i])}
     out: list[str] = []
     keep: list[int] = []
