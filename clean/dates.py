@@ -9,12 +9,12 @@ formats news sites print are few.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 
 import regex
 
 from .rules.prefilter import locator
+from .text import remembered
 
 _MONTHS = {
     # en
@@ -140,7 +140,7 @@ _DATE_START = [locator(_DATE_SOURCE)]
 def forget(*, automata: bool = True) -> None:
     """Forget the dates found per line and (``automata``) the automaton states of the date locator; see
     ``pipeline.clear_caches``."""
-    find_date.cache_clear()
+    find_date.__self__.clear()
     if automata:
         _DATE_START[0] = locator(_DATE_SOURCE)
 
@@ -153,7 +153,7 @@ def has_year(text: str) -> bool:
     return ("19" in text or "20" in text) and _YEAR_ANYWHERE.search(text) is not None
 
 
-@functools.lru_cache(maxsize=1 << 12)
+@remembered
 def find_date(text: str) -> tuple[regex.Match, dt.date] | None:
     """The first ``DATE`` in a line with the calendar day it names, or None.
 

@@ -22,7 +22,8 @@ from .document import Document, Metadata, RawRecord, Removal
 from .lift import lift_author_box, lift_date, lift_title
 from .repair import repair
 from .rules import RuleSet, default_rules
-from .text import ends_sentence, fold, is_prose, word_count
+from .text import ends_sentence, is_prose
+from .text import forget as forget_measurements
 from .zones import line_rules, repeated_lines, zones
 
 
@@ -97,8 +98,7 @@ def clear_caches(*, automata: bool = True) -> None:
     """
     _rules().forget(automata=automata)
     dates.forget(automata=automata)
-    for cached in (word_count, is_prose, fold):
-        cached.cache_clear()
+    forget_measurements()
 
 
 def cleaners(options: CleanOptions) -> list[Cleaner]:
