@@ -8,9 +8,11 @@ Prints, in one run on the same pages:
   (datatrove's C4QualityFilter, line rules only: no document-level drop) and trafilatura;
 - per kind of noise, on how many pages a line of that kind survives. Noise lines are the input lines that
   are not in the article a person marked; a broad classifier, separate from our rules, names their kind;
-- MB/s per core of the text cleaners beside C4's line rules: on a worker's first pages (every cache and
-  RE2 automaton empty, the dev pages from 88 sites being its first) and in its stride (automata warmed on
-  500 other news pages from --warm, per-line caches still empty, so every dev line is new to them).
+- MB/s per core of the text cleaners beside C4's line rules, the pages cleaned as the runner cleans them
+  (``clean_texts`` on batches of ``runner.BATCH``): on a worker's first pages (every cache and RE2
+  automaton empty, the dev pages from 88 sites being its first) and in its stride (automata warmed on
+  500 other news pages from --warm, per-line caches still empty, so every dev line is new to them); and
+  ``clean_text`` one page at a time, as a library caller might (the same output, checked).
 
 Needs the bench extra (`pip install -e '.[bench]'`: datatrove) for the C4 column.
 """
@@ -31,8 +33,17 @@ sys.path.insert(0, str(ROOT))
 
 from clean.document import RawRecord  # noqa: E402
 from clean.evaluate import page_scores as score  # noqa: E402
-from clean.pipeline import CleanOptions, clean_record, clean_text, clear_caches, settle_heap, warm_up  # noqa: E402
+from clean.pipeline import (  # noqa: E402
+    CleanOptions,
+    clean_record,
+    clean_text,
+    clean_texts,
+    clear_caches,
+    settle_heap,
+    warm_up,
+)
 from clean.repair import normalise_line  # noqa: E402
+from clean.runner import BATCH  # noqa: E402
 
 #: A classifier of noise lines, deliberately independent of clean's rules (broad cues, no context), so
 #: the count measures what survives, not what our own rules define as noise.
@@ -82,6 +93,11 @@ def noise_survivors(page: str, gold: str, output: str) -> set[str]:
     return kinds
 
 
+def as_a_worker(pages: list[str], options: CleanOptions | None = None) -> list[str]:
+    """The pages cleaned as a worker cleans a shard: ``BATCH`` at a time (``runner.clean_items``)."""
+    return [c.text for i in range(0, len(pages), BATCH) for c in clean_texts(pages[i : i + BATCH], options=options)]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--set", type=Path, default=ROOT.parent / "shared" / "eval" / "news-pages")
@@ -101,27 +117,29 @@ def main() -> int:
     warm_up()  # rules compiled and the language model loaded: one-time costs, not per-page ones
     settle_heap()  # as every worker does after warm-up
     clear_caches()  # pages from 88 sites: time lines seen for the first time, as in a new corpus
+    pages = list(texts.values())
     started = time.process_time()
-    ours_text = {k: clean_text(t).text for k, t in texts.items()}
+    ours_text = dict(zip(texts, as_a_worker(pages), strict=True))
     ours_seconds = time.process_time() - started
     rows.append(("clean", "text", *score([(golds[k], ours_text[k]) for k in golds])))
-    nolang = CleanOptions(detect_language=False)
     clear_caches()
     started = time.process_time()
-    for t in texts.values():
-        clean_text(t, options=nolang)
+    alone = [clean_text(t).text for t in pages]
+    alone_seconds = time.process_time() - started
+    assert alone == list(ours_text.values()), "pages cleaned together must come out as cleaned alone"
+    clear_caches()
+    started = time.process_time()
+    as_a_worker(pages, CleanOptions(detect_language=False))
     ours_nolang_seconds = time.process_time() - started
     stride_seconds = None
     if args.warm.is_file():
         with gzip.open(args.warm, "rt", encoding="utf-8") as fh:
             others = [json.loads(line)["text"] for _, line in zip(range(500), fh, strict=False)]
         clear_caches()
-        for t in others:
-            clean_text(t)
+        as_a_worker(others)
         clear_caches(automata=False)
         started = time.process_time()
-        for t in texts.values():
-            clean_text(t)
+        as_a_worker(pages)
         stride_seconds = time.process_time() - started
 
     c4_text = {}
@@ -161,11 +179,13 @@ def main() -> int:
         print(f"{kind:20s} {survivors['input'][kind]:9d} {survivors['clean'][kind]:7d} {c4:>7s}")
 
     print(f"\nText cleaning speed on {text_mb:.2f} MB ({len(texts)} pages), one core (CPU time):")
-    print(f"  clean, a worker's first pages       {text_mb / ours_seconds:6.2f} MB/s  (all cleaners + language id)")
+    print(f"  clean, a worker's first pages       {text_mb / ours_seconds:6.2f} MB/s  (all cleaners + language id,"
+          f" batches of {BATCH} as the runner cleans them)")
     if stride_seconds:
         print(f"  clean, a worker in its stride       {text_mb / stride_seconds:6.2f} MB/s  (automata warmed on"
               f" {len(others)} other pages)")
     print(f"  clean, without language id          {text_mb / ours_nolang_seconds:6.2f} MB/s  (first pages)")
+    print(f"  clean_text, one page at a time      {text_mb / alone_seconds:6.2f} MB/s  (first pages; the same output)")
     if c4_seconds:
         print(f"  C4 line rules (datatrove)           {text_mb / c4_seconds:6.2f} MB/s")
         print(f"  ratio clean / C4                    {c4_seconds / ours_seconds:6.2f}x")

@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from .config import Config
 from .document import RawRecord
-from .runner import clean_item, clean_options, documents_table
+from .runner import BATCH, clean_items, clean_options, documents_table, in_batches
 from .schema import DOCUMENTS, REMOVALS
 
 REMOVAL_STRUCT = pa.struct([f for f in REMOVALS if f.name != "id"])
@@ -38,7 +38,7 @@ def clean_batch(batch: pa.RecordBatch | pa.Table, config: Config | None = None) 
         raise ValueError(f"the batch needs a 'text' or 'html' column; it has {batch.schema.names}")
     cols = {name: _column(batch, name) for name in ("id", "url", "title", "author", "date", "source")}
     options = clean_options(config)
-    docs = []
+    records = []
     for i in range(batch.num_rows):
         doc_id = (cols["id"] or [None] * batch.num_rows)[i] or f"row-{i}"
         is_html = html is not None and html[i] is not None and (text is None or text[i] is None)
@@ -53,7 +53,8 @@ def clean_batch(batch: pa.RecordBatch | pa.Table, config: Config | None = None) 
             author=(cols["author"] or [None] * batch.num_rows)[i],
             date=(cols["date"] or [None] * batch.num_rows)[i],
         )
-        docs.append(clean_item(record, config, options))
+        records.append(record)
+    docs = [doc for part in in_batches(records, BATCH) for doc in clean_items(part, config, options)]
     table = documents_table(docs)
     removals = [[{"stage": r.stage, "line": r.line, "start": r.start, "text": r.text, "rule": r.rule, "kind": r.kind,
                   "action": r.action, "reason": r.reason, "field": r.field, "ref": r.ref} for r in d.removals]

@@ -123,35 +123,74 @@ def clean_text(text: str, *, meta: Metadata | None = None, options: CleanOptions
         The cleaned body (one paragraph per line, no blank lines, no title line), lifted metadata and
         the removals, each with its stage, rule, kind, action and reason.
     """
+    return clean_texts([text], [meta], options)[0]
+
+
+def clean_texts(
+    texts: Sequence[str], metas: Sequence[Metadata | None] | None = None, options: CleanOptions | None = None
+) -> list[Cleaned]:
+    """Clean many plain-text pages: what ``clean_text`` gives for each, in about nine tenths of the time.
+
+    Each step runs over every page before the next step starts, so that its automata, patterns and the
+    language model stay in the processor's caches while it works (one page at a time, each step evicted
+    the last: measured 181 against 163 ms for the 88 dev pages in batches of 16 to 88). Steps are pure
+    functions of a page and of per-line memories that only ever give the same answer again, so the order
+    in which pages are taken cannot change a result. An error in any page raises for the batch; the
+    runner then cleans that batch's documents one by one, so only the bad one fails.
+    """
     options = options or CleanOptions()
-    meta = Metadata(**{k: getattr(meta, k) for k in Metadata.__slots__}) if meta else Metadata()
-    repaired = repair(text)
-    removals = list(repaired.removals)
-    lines = [Line(i, t) for i, t in enumerate(repaired.lines)]
-    if options.detect_language and meta.language is None:
-        # Before the rules, so that rules written for one language's words only run on its pages. The
-        # page's prose lines decide; menus and footers are too short and too English-heavy to.
-        meta.language = language.detect(_prose_sample(repaired.lines))
-    ctx = Context(meta=meta, common_lines=options.common_lines)
+    pages = [_Page.start(text, meta, options) for text, meta in zip(texts, metas or [None] * len(texts), strict=True)]
+    if options.detect_language:
+        for page in pages:
+            if page.ctx.meta.language is None:
+                # Before the rules, so that rules written for one language's words only run on its pages. The
+                # page's prose lines decide; menus and footers are too short and too English-heavy to.
+                page.ctx.meta.language = language.detect(_prose_sample(page.repaired))
     steps = cleaners(options)
     for step in steps:
-        lines = apply(lines, step(lines, ctx), ctx, removals)
-    # Cleaners judge lines by their neighbours and position; once the header is gone, a lifter may reach a
-    # date or headline it could not before, and what it strips may leave two lines equal. Another round
-    # (rarely more than one, and only when the lifters still find something) reaches the fixed point
-    # that makes cleaning idempotent: clean(clean(x)) == clean(x).
-    for _ in range(3):
-        before = len(removals)
-        for step in (lift_date, lift_title):
-            lines = apply(lines, step(lines, ctx), ctx, removals)
-        if len(removals) == before:
-            break
-        for step in steps:
-            lines = apply(lines, step(lines, ctx), ctx, removals)
-    body = "\n".join(line.text for line in lines)
-    if meta.site is None and meta.url:
-        meta.site = _host(meta.url)
-    return Cleaned(body, meta.title, meta.author, meta.date, meta.site, meta.language, removals, lines)
+        for page in pages:
+            page.run(step)
+    return [page.finish(steps) for page in pages]
+
+
+@dataclass(slots=True)
+class _Page:
+    """A page on its way through the cleaners: its surviving lines, what was found and what was removed."""
+
+    repaired: list[str]
+    lines: list[Line]
+    ctx: Context
+    removals: list[Removal]
+
+    @classmethod
+    def start(cls, text: str, meta: Metadata | None, options: CleanOptions) -> _Page:
+        meta = Metadata(**{k: getattr(meta, k) for k in Metadata.__slots__}) if meta else Metadata()
+        repaired = repair(text)
+        lines = [Line(i, t) for i, t in enumerate(repaired.lines)]
+        ctx = Context(meta=meta, common_lines=options.common_lines)
+        return cls(repaired.lines, lines, ctx, list(repaired.removals))
+
+    def run(self, step: Cleaner) -> None:
+        self.lines = apply(self.lines, step(self.lines, self.ctx), self.ctx, self.removals)
+
+    def finish(self, steps: Sequence[Cleaner]) -> Cleaned:
+        # Cleaners judge lines by their neighbours and position; once the header is gone, a lifter may reach
+        # a date or headline it could not before, and what it strips may leave two lines equal. Another round
+        # (rarely more than one, and only when the lifters still find something) reaches the fixed point
+        # that makes cleaning idempotent: clean(clean(x)) == clean(x).
+        for _ in range(3):
+            before = len(self.removals)
+            for step in (lift_date, lift_title):
+                self.run(step)
+            if len(self.removals) == before:
+                break
+            for step in steps:
+                self.run(step)
+        meta = self.ctx.meta
+        if meta.site is None and meta.url:
+            meta.site = _host(meta.url)
+        body = "\n".join(line.text for line in self.lines)
+        return Cleaned(body, meta.title, meta.author, meta.date, meta.site, meta.language, self.removals, self.lines)
 
 
 def _prose_sample(lines: Sequence[str]) -> str:
@@ -171,7 +210,8 @@ def _prose_sample(lines: Sequence[str]) -> str:
 
 def clean_html(html: str, url: str | None = None, *, options: CleanOptions | None = None) -> Cleaned:
     """Extract the article from an HTML page with trafilatura, then run the same text cleaners."""
-    return _clean_html_record(html, Metadata(url=url), options)
+    text, meta = _extracted(html, Metadata(url=url))
+    return clean_texts([text], [meta], _for_html(options or CleanOptions()))[0]
 
 
 def clean_record(record: RawRecord, options: CleanOptions | None = None) -> Document:
@@ -180,18 +220,41 @@ def clean_record(record: RawRecord, options: CleanOptions | None = None) -> Docu
     Errors in the input (undecodable HTML, a runaway pattern) raise; the runner turns them into a
     ``failed`` document with the reason, so one bad page never costs the run.
     """
-    given = Metadata(
-        url=record.url,
-        title=record.title or None,
-        author=record.author or None,
-        date=parse_date(record.date) if record.date else None,
-    )
-    if record.html is not None:
-        cleaned = _clean_html_record(record.html, given, options)
-        n_in = len(record.html)
-    else:
-        cleaned = clean_text(record.text or "", meta=given, options=options)
-        n_in = len(record.text or "")
+    return clean_records([record], options)[0]
+
+
+def clean_records(records: Sequence[RawRecord], options: CleanOptions | None = None) -> list[Document]:
+    """``clean_record`` of each record, the text cleaners run over them together (see ``clean_texts``).
+
+    An error in any record raises for all of them; ``runner.clean_items`` retries such a batch one record
+    at a time, so that only the bad record fails.
+    """
+    options = options or CleanOptions()
+    givens = [
+        Metadata(
+            url=r.url,
+            title=r.title or None,
+            author=r.author or None,
+            date=parse_date(r.date) if r.date else None,
+        )
+        for r in records
+    ]
+    cleaned: list[Cleaned | None] = [None] * len(records)
+    for is_html, opts in ((False, options), (True, _for_html(options))):
+        chosen = [i for i, r in enumerate(records) if (r.html is not None) == is_html]
+        if not chosen:
+            continue
+        if is_html:
+            pages = [_extracted(records[i].html, givens[i]) for i in chosen]
+        else:
+            pages = [(records[i].text or "", givens[i]) for i in chosen]
+        done = clean_texts([text for text, _ in pages], [meta for _, meta in pages], opts)
+        for i, one in zip(chosen, done, strict=True):
+            cleaned[i] = one
+    return [_document(r, given, c) for r, given, c in zip(records, givens, cleaned, strict=True)]
+
+
+def _document(record: RawRecord, given: Metadata, cleaned: Cleaned) -> Document:
     meta = Metadata(
         url=record.url or given.url,
         title=cleaned.title,
@@ -206,27 +269,30 @@ def clean_record(record: RawRecord, options: CleanOptions | None = None) -> Docu
         format=record.format,
         text=cleaned.text,
         meta=meta,
-        n_chars_in=n_in,
+        n_chars_in=len(record.html) if record.html is not None else len(record.text or ""),
         status="ok" if cleaned.text else "empty",
         removals=[*record.repairs, *cleaned.removals],
     )
 
 
-def _clean_html_record(html: str, given: Metadata, options: CleanOptions | None) -> Cleaned:
+def _for_html(options: CleanOptions) -> CleanOptions:
+    """trafilatura has already chosen an HTML page's blocks: zones would second-guess it, and repeats inside
+    an extracted article are content (an interview's recurring questions), measured -0.02 and -0.01 F1."""
+    return dataclasses.replace(options, zones=False, repeated_lines=False)
+
+
+def _extracted(html: str, given: Metadata) -> tuple[str, Metadata]:
+    """The article text trafilatura finds in ``html``, and the metadata known for it (the record's first)."""
     from .html import extract_html
 
     extracted = extract_html(html, given.url)
-    meta = Metadata(
+    return extracted.text, Metadata(
         url=given.url or extracted.url,
         title=given.title or extracted.title,
         author=given.author or extracted.author,
         date=given.date or (parse_date(extracted.date) if extracted.date else None),
         site=extracted.site,
     )
-    # trafilatura has already chosen the article's blocks: zones would second-guess it, and repeats inside
-    # an extracted article are content (an interview's recurring questions), measured -0.02 and -0.01 F1.
-    html_options = dataclasses.replace(options or CleanOptions(), zones=False, repeated_lines=False)
-    return clean_text(extracted.text, meta=meta, options=html_options)
 
 
 def _host(url: str) -> str | None:

@@ -23,7 +23,7 @@ import signal
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +36,7 @@ from . import __version__, readers
 from .config import Config
 from .document import Document, Metadata, RawRecord
 from .errors import InputError, UsageError
-from .pipeline import CleanOptions, clean_record, settle_heap, warm_up
+from .pipeline import CleanOptions, clean_record, clean_records, settle_heap, warm_up
 from .schema import DOCUMENTS, REMOVALS
 from .writers import write_json_atomic, write_table_atomic
 
@@ -133,6 +133,41 @@ def clean_item(item: RawRecord | readers.Failure, config: Config, options: Clean
         return failed_document(item, f"internal error: {type(exc).__name__}: {_one_line(exc)}")
 
 
+#: Documents a worker cleans together (see ``pipeline.clean_texts``): 16 to 88 measured the same.
+BATCH = 32
+
+
+def clean_items(items: Sequence[RawRecord | readers.Failure], config: Config, options: CleanOptions) -> list[Document]:
+    """``clean_item`` of each item, the records cleaned together as one batch.
+
+    The batch gets one document's time limit. If it runs over, or any record in it raises, every record is
+    cleaned again on its own with its own limit, so that the failure lands on the document that caused it
+    and the others come out as they would have alone (cleaning is deterministic, so nothing differs).
+    """
+    records = [item for item in items if isinstance(item, RawRecord)]
+    if len(records) < 2:
+        return [clean_item(item, config, options) for item in items]
+    try:
+        with _time_limit(config.doc_timeout):
+            cleaned = iter(clean_records(records, options))
+    except Exception:  # any failure (DocumentTimeout included): retried one by one, where it is reported properly
+        return [clean_item(item, config, options) for item in items]
+    return [
+        failed_document(item, item.reason) if isinstance(item, readers.Failure) else next(cleaned) for item in items
+    ]
+
+
+def in_batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def _one_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0][:300] if text else type(exc).__name__
@@ -220,10 +255,8 @@ def run_shard(
     options = clean_options(config, common_lines)
     warm_up(options)  # compile the rules and load the language model outside any document's time limit
     settle_heap()
-    docs = [
-        clean_item(item, config, options)
-        for item in readers.read_shard(shard, max_doc_bytes=int(config.max_doc_mb * (1 << 20)))
-    ]
+    items = readers.read_shard(shard, max_doc_bytes=int(config.max_doc_mb * (1 << 20)))
+    docs = [doc for batch in in_batches(items, BATCH) for doc in clean_items(batch, config, options)]
     paths = shard_paths(work, shard.index)
     write_table_atomic(paths["documents"], documents_table(docs))
     write_table_atomic(paths["removals"], removals_table(docs))

@@ -218,3 +218,48 @@ def test_clear_caches_keeps_verdicts_the_same() -> None:
     clear_caches()
     again = clean_text(page)
     assert (again.text, again.removals) == (first.text, first.removals)
+
+
+def _as_tuple(c) -> tuple:
+    return (c.text, c.title, c.author, c.date, c.site, c.language,
+            [(r.line, r.text, r.rule, r.kind, r.action, r.start, r.field) for r in c.removals])
+
+
+def test_pages_cleaned_together_come_out_as_cleaned_alone() -> None:
+    """``clean_texts`` runs each step over every page before the next: no page may see another, in any order."""
+    from clean.pipeline import clean_texts
+
+    pages = [p.read_text(encoding="utf-8") for p in SEED_FILES]
+    pages += [f"Menu\nHome\nNews\n{page}\nShare\nFacebook\n© 2024 Example Media" for page in pages[:2]]
+    alone = [_as_tuple(clean_text(page)) for page in pages]
+    assert [_as_tuple(c) for c in clean_texts(pages)] == alone
+    assert [_as_tuple(c) for c in reversed(clean_texts(pages[::-1]))] == alone
+
+
+def test_dev_pages_cleaned_together_come_out_as_cleaned_alone() -> None:
+    from conftest import shared_path
+
+    from clean.pipeline import clean_texts, clear_caches
+
+    pages = [p.read_text(encoding="utf-8") for p in sorted(shared_path("eval", "news-pages", "text").glob("*.txt"))]
+    clear_caches()
+    alone = [_as_tuple(clean_text(page)) for page in pages]
+    clear_caches()
+    assert [_as_tuple(c) for c in clean_texts(pages)] == alone
+
+
+def test_records_cleaned_together_mix_text_and_html() -> None:
+    from test_html import ARTICLE
+
+    from clean.document import RawRecord
+    from clean.pipeline import clean_record, clean_records
+
+    records = [
+        RawRecord(id="a", source="a.txt", format="txt", text=SEED_FILES[0].read_text(encoding="utf-8")),
+        RawRecord(id="b", source="b.html", format="html", html=ARTICLE, url="https://www.riversidegazette.com/x"),
+        RawRecord(id="c", source="c.txt", format="txt", text=SEED_FILES[1].read_text(encoding="utf-8"), title="T"),
+    ]
+    together = clean_records(records)
+    assert [d.id for d in together] == ["a", "b", "c"]
+    assert together == [clean_record(r) for r in records]
+    assert together[1].n_chars_in == len(ARTICLE) and together[1].status == "ok"

@@ -131,3 +131,29 @@ def test_ctrl_c_exits_130_keeps_finished_shards_and_resumes(tmp_path: Path) -> N
     assert not (out / "documents").exists()
     assert subprocess.run(cmd, capture_output=True).returncode == 0
     assert parquet_bytes(out) == parquet_bytes(reference)
+
+
+def test_a_batch_with_a_failing_record_is_cleaned_again_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records are cleaned in batches; when one raises, the others must come out as they would alone and
+    the failure must name the record that caused it."""
+    import clean.pipeline
+    from clean.config import Config
+    from clean.document import RawRecord
+    from clean.runner import clean_item, clean_items, clean_options
+
+    real = clean.pipeline.repair
+
+    def repair(text: str):
+        if "POISON" in text:
+            raise ValueError("this page cannot be repaired")
+        return real(text)
+
+    monkeypatch.setattr(clean.pipeline, "repair", repair)
+    config = Config()
+    options = clean_options(config)
+    items = [RawRecord(id=f"d{i}", source="feed.jsonl", format="jsonl", text=text)
+             for i, text in enumerate([GOOD[0], GOOD[1] + "\nPOISON", GOOD[2], "\n".join(GOOD)])]
+    docs = clean_items(items, config, options)
+    assert [d.status for d in docs] == ["ok", "failed", "ok", "ok"]
+    assert docs[1].error == "this page cannot be repaired"
+    assert [docs[i] for i in (0, 2, 3)] == [clean_item(items[i], config, options) for i in (0, 2, 3)]
