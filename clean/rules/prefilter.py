@@ -18,6 +18,8 @@ such lines (and very long ones) take the exact path of trying every rule.
 
 from __future__ import annotations
 
+import functools
+import itertools
 from collections.abc import Callable, Sequence
 
 import regex
@@ -32,11 +34,13 @@ MAX_CHARS = 4000
 #: Automaton memory; lines are short, so this is never reached by real text.
 MAX_MEM = 64 << 20
 
-# What ``regex`` (with re.UNICODE) means by these classes, as RE2 class bodies that contain it.
-_WORD = r"\p{L}\p{M}\p{N}\p{Pc}\p{So}\x{200C}\x{200D}"
-_SPACE = r"\s\p{Z}\x{85}\x{0B}\x{1C}-\x{1F}\x{180E}\x{200B}-\x{200D}\x{2060}\x{FEFF}"
-_IN_CLASS = {"d": r"\p{Nd}", "w": _WORD, "s": _SPACE}
-_OUTSIDE = {"d": r"\p{Nd}", "w": f"[{_WORD}]", "s": f"[{_SPACE}]", "b": "", "B": "", "Z": r"\z"}
+# Classes (\d, \w, \s, \p{...}) are widened to "exactly what regex means in ASCII, and any character beyond":
+# ASCII text (most of any page) is filtered as tightly as before, and an automaton over ``\p{L}``'s hundreds
+# of UTF-8 byte ranges cost ten times as much to build on a worker's first pages. Inside a negated class
+# the same escape becomes its ASCII part alone, so the negation still admits every character beyond.
+_NON_ASCII = r"\x{80}-\x{10FFFF}"
+_SHORTHAND = "dws"
+_OUTSIDE = {"b": "", "B": "", "Z": r"\z"}
 # RE2's negated classes (not ASCII digit/word/space) already contain regex's Unicode ones.
 _KEEP = set("DWStnrfvaA") | {"z"}
 # Cased properties under case-insensitive matching: the letter class contains either.
@@ -70,16 +74,16 @@ def widen(pattern: str) -> str:
     """An RE2 pattern matching every string ``pattern`` matches under ``regex`` (and maybe more)."""
     out: list[str] = []
     i, n = 0, len(pattern)
-    in_class = False
+    in_class = negated = False
     while i < n:
         ch = pattern[i]
         if ch == "\\":
-            text, i = _escape(pattern, i, in_class)
+            text, i = _escape(pattern, i, in_class, negated)
             out.append(text)
             continue
         if in_class:
             if ch == "]":
-                in_class = False
+                in_class = negated = False
             elif ch == "[" and pattern.startswith("[:", i):
                 raise Unsupported("POSIX class")
             out.append(ch)
@@ -91,6 +95,7 @@ def widen(pattern: str) -> str:
             i += 1
             if pattern.startswith("^", i):
                 out.append("^")
+                negated = True
                 i += 1
             if pattern.startswith("]", i):  # a leading ] is a literal
                 out.append(r"\]")
@@ -118,7 +123,7 @@ def widen(pattern: str) -> str:
     return "".join(out)
 
 
-def _escape(pattern: str, i: int, in_class: bool) -> tuple[str, int]:
+def _escape(pattern: str, i: int, in_class: bool, negated: bool = False) -> tuple[str, int]:
     if i + 1 >= len(pattern):
         raise Unsupported("trailing backslash")
     c = pattern[i + 1]
@@ -132,7 +137,7 @@ def _escape(pattern: str, i: int, in_class: bool) -> tuple[str, int]:
             name, after = pattern[i + 2 : i + 3], i + 3
         if c == "P" and name in _PROPERTIES:
             raise Unsupported(f"negated cased property {name}")
-        return f"\\{c}{{{_PROPERTIES.get(name, name)}}}", after
+        return _class_escape(f"\\{c}{{{_PROPERTIES.get(name, name)}}}", in_class, negated), after
     if c in "uU":
         width = 4 if c == "u" else 8
         digits = pattern[i + 2 : i + 2 + width]
@@ -141,12 +146,40 @@ def _escape(pattern: str, i: int, in_class: bool) -> tuple[str, int]:
         return c, i + 2
     if c.isdigit() and c != "0":
         raise Unsupported("backreference")
-    table = _IN_CLASS if in_class else _OUTSIDE
-    if c in table:
-        return table[c], i + 2
+    if c in _SHORTHAND:
+        return _class_escape(f"\\{c}", in_class, negated), i + 2
+    if c in _OUTSIDE and not in_class:
+        return _OUTSIDE[c], i + 2
     if c.isalpha() and c not in _KEEP and c != "x":
         raise Unsupported(f"escape \\{c}")
     return pattern[i : i + 2], i + 2
+
+
+def _class_escape(escape: str, in_class: bool, negated: bool) -> str:
+    """A class escape (``\\d``, ``\\p{L}``...) widened: its ASCII part exactly, plus every non-ASCII
+    character, except inside a negated class (there the ASCII part alone, so the negation admits them)."""
+    members = _ascii_members(escape)
+    if negated:
+        return members
+    return members + _NON_ASCII if in_class else f"[{members}{_NON_ASCII}]"
+
+
+@functools.cache
+def _ascii_members(escape: str) -> str:
+    """The ASCII characters ``escape`` matches under ``regex`` (Unicode mode), as an RE2 class body."""
+    try:
+        found = regex.compile(escape)
+    except regex.error as exc:
+        raise Unsupported(f"class {escape}: {exc}") from None
+    codes = [c for c in range(128) if found.match(chr(c))]
+    runs: list[str] = []
+    for _, group in itertools.groupby(enumerate(codes), lambda pair: pair[1] - pair[0]):
+        run = [c for _, c in group]
+        runs.append(f"\\x{{{run[0]:02X}}}" + (f"-\\x{{{run[-1]:02X}}}" if len(run) > 1 else ""))
+    return "".join(runs)
+
+
+_WIDE_SPACE = _class_escape(r"\s", in_class=False, negated=False)
 
 
 def _group_open(pattern: str, i: int) -> tuple[str, int]:
@@ -277,7 +310,7 @@ def _broad(item: str) -> bool:
     atom = item[: _atom_end(item, 0)]
     if atom == "." or atom.startswith(("[^", "\\S", "\\D", "\\W", "\\P")):
         return True
-    if atom == _OUTSIDE["s"]:  # a run of spaces ends at the next word
+    if atom == _WIDE_SPACE:  # a run of spaces ends at the next word
         return False
     return atom.startswith(("[", "(")) and (" " in atom or "\\s" in atom or "." in atom)
 
