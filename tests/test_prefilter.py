@@ -120,6 +120,10 @@ def test_lines_the_sets_cannot_judge_take_the_exact_path() -> None:
         (r"x{,3}y", ["y", "xxxy"], []),
         (r"\u2019s", ["’s"], ["'s"]),
         (r"[\w.-]+@", ["a.b-c@"], ["@"]),
+        # ASCII exactly, anything beyond ASCII; inside a negated class only the ASCII part is left out.
+        (r"[^\w\s]", ["—", "!", "é", "\u00a0"], ["a", " ", "_", "7"]),
+        (r"\p{L}+", ["abc", "Жж", "漢字"], ["1", " ", "-"]),
+        (r"[^\d]x", ["ax", "١x"], ["1x"]),
     ],
 )
 def test_widen_admits_at_least_what_regex_matches(pattern: str, inside: list[str], outside: list[str]) -> None:
