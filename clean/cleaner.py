@@ -57,10 +57,12 @@ class Context:
     common_lines: frozenset[str] = frozenset()
     #: Lines (by ``n``) that a cleaner already removed, with its kind and rule; zone scoring uses them.
     marked: dict[int, tuple[str, str]] = field(default_factory=dict)
+    #: The current text of every surviving line, by ``n``: ``apply`` keeps it, so that it need not index
+    #: a page's lines again for each cleaner's handful of proposals. None until the first ``apply``.
+    live: dict[int, str] | None = None
 
 
 Cleaner = Callable[[Sequence[Line], Context], list[Proposal]]
-_UNSEEN = object()
 
 
 def apply(lines: list[Line], proposals: Sequence[Proposal], ctx: Context, removals: list[Removal]) -> list[Line]:
@@ -71,20 +73,16 @@ def apply(lines: list[Line], proposals: Sequence[Proposal], ctx: Context, remova
     """
     if not proposals:
         return lines
-    # Only the lines a proposal names are looked at or rebuilt; a page has hundreds of lines and a
-    # cleaner proposes a handful, and this runs once per cleaner per round.
-    texts: dict[int, str | None] = {}
-    given: dict[int, str] | None = None
+    live = ctx.live
+    if live is None:
+        live = ctx.live = {line.n: line.text for line in lines}
+    changed: dict[int, str | None] = {}
     marked = ctx.marked
     record = removals.append
     for p in proposals:
         n = p.n
-        text = texts.get(n, _UNSEEN)
-        if text is _UNSEEN:
-            if given is None:
-                given = {line.n: line.text for line in lines}
-            text = given.get(n)
-        if text is None:
+        text = live.get(n)
+        if text is None:  # already removed, by this cleaner or an earlier one
             continue
         action = p.action
         field = None
@@ -98,22 +96,23 @@ def apply(lines: list[Line], proposals: Sequence[Proposal], ctx: Context, remova
         start, end = p.start, p.end
         if start == 0 and (end is None or end >= len(text)):  # the whole line: most proposals
             record(Removal(n, text, p.rule, p.kind, action, p.reason, "clean", 0, field))
-            texts[n] = None
+            del live[n]
+            changed[n] = None
         else:
             if end is None:
                 end = len(text)
             record(Removal(n, text[start:end], p.rule, p.kind, "strip" if action == "drop" else action, p.reason,
                            "clean", start, field))
-            texts[n] = text[:start] + text[end:]
+            live[n] = changed[n] = text[:start] + text[end:]
         marked[n] = (p.kind, p.rule)
-    if not texts:
+    if not changed:
         return lines
-    if all(text is None for text in texts.values()):  # only whole lines dropped: the common case
-        return [line for line in lines if line.n not in texts]
+    if all(text is None for text in changed.values()):  # only whole lines dropped: the common case
+        return [line for line in lines if line.n not in changed]
     return [
-        line if line.n not in texts else Line(line.n, texts[line.n])
+        line if line.n not in changed else Line(line.n, changed[line.n])
         for line in lines
-        if texts.get(line.n, "") is not None
+        if changed.get(line.n, "") is not None
     ]
 
 
