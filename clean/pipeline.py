@@ -200,7 +200,7 @@ def _prose_sample(lines: Sequence[str]) -> str:
     size = 0
     for sentences in (True, False):
         for line in lines:
-            if is_prose(line) and ends_sentence(line) == sentences:
+            if ends_sentence(line) == sentences and is_prose(line):
                 chosen.append(line)
                 size += len(line) + 1
                 if size >= language.SAMPLE_CHARS:
