@@ -40,6 +40,10 @@ MAX_MEM = 64 << 20
 # the same escape becomes its ASCII part alone, so the negation still admits every character beyond.
 _NON_ASCII = r"\x{80}-\x{10FFFF}"
 _SHORTHAND = "dws"
+#: Spaces stay exact: they are few beyond ASCII, and "any character" there would let a run of spaces run
+#: through the words around it, which multiplied the states of every name-like pattern on non-ASCII text.
+_SPACE = r"\s\p{Z}\x{85}\x{0B}\x{1C}-\x{1F}\x{180E}\x{200B}-\x{200D}\x{2060}\x{FEFF}"
+_EXACT = {"\\s": _SPACE, "\\p{Z}": r"\p{Z}", "\\p{Zs}": r"\p{Zs}"}
 _OUTSIDE = {"b": "", "B": "", "Z": r"\z"}
 # RE2's negated classes (not ASCII digit/word/space) already contain regex's Unicode ones.
 _KEEP = set("DWStnrfvaA") | {"z"}
@@ -158,6 +162,8 @@ def _escape(pattern: str, i: int, in_class: bool, negated: bool = False) -> tupl
 def _class_escape(escape: str, in_class: bool, negated: bool) -> str:
     """A class escape (``\\d``, ``\\p{L}``...) widened: its ASCII part exactly, plus every non-ASCII
     character, except inside a negated class (there the ASCII part alone, so the negation admits them)."""
+    if escape in _EXACT:
+        return _EXACT[escape] if in_class else f"[{_EXACT[escape]}]"
     members = _ascii_members(escape)
     if negated:
         return members
