@@ -448,12 +448,10 @@ class Prefilter:
         for match, ids, sentinel, search_set in self._matchers:
             if search_set and not searched:
                 continue
-            hits = match(data)
-            if len(hits) == 1 and hits[0] == sentinel:  # most lines: no rule can match
-                continue
-            if sentinel not in hits:
+            hits = _hits(match(data), ids, sentinel)
+            if hits is None:
                 return None  # the automaton gave up on this line
-            found.extend(ids[h] for h in hits if h != sentinel)
+            found.extend(hits)
         if len(found) > 1:
             found.sort()
         return found
@@ -488,18 +486,33 @@ class Prefilter:
                 break
             line_no += 1
             pos = counted = end + 1
-        out: list[list[int] | None] = []
         whole = self._matchers[0]
         if self.unfiltered or whole[3]:  # no whole-line set to ask first
             return [self.candidates(line, i in flagged) for i, line in enumerate(lines)]
-        full, _, sentinel, _ = whole
-        for i, line in enumerate(lines):
-            # Most lines: no whole-line rule, no search cue. Encoding cannot fail (the page encoded).
-            if i not in flagged and len(line) <= MAX_CHARS and full(line.encode()) == [sentinel]:
-                out.append([])
-            else:
-                out.append(self.candidates(line, i in flagged))
+        # One automaton at a time over all the lines (encoding cannot fail: the page encoded): interleaving
+        # the two sets per line made each evict the other's states from the processor's caches.
+        full, full_ids, sentinel, _ = whole
+        out: list[list[int] | None] = [
+            None if len(line) > MAX_CHARS else _hits(full(line.encode()), full_ids, sentinel) for line in lines
+        ]
+        if len(self._matchers) > 1:
+            search, search_ids, search_sentinel, _ = self._matchers[1]
+            for i in sorted(flagged):
+                found = out[i]
+                if found is None or len(lines[i]) > MAX_CHARS:
+                    continue
+                more = _hits(search(lines[i].encode()), search_ids, search_sentinel)
+                out[i] = None if more is None else sorted(found + more) if found else more
         return out
+
+
+def _hits(hits: list[int], ids: list[int], sentinel: int) -> list[int] | None:
+    """A set's answer as rule indices; None when its automaton gave up (no sentinel among the hits)."""
+    if len(hits) == 1 and hits[0] == sentinel:
+        return []
+    if sentinel not in hits:
+        return None
+    return sorted(ids[h] for h in hits if h != sentinel)  # the set answers in no particular order
 
 
 _TEXT_EDGE = regex.compile(r"\\\\|\\A|\\z")
