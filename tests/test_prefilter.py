@@ -124,6 +124,7 @@ def test_lines_the_sets_cannot_judge_take_the_exact_path() -> None:
         (r"[^\w\s]", ["—", "!", "é"], ["a", " ", "_", "7", "\u00a0"]),  # spaces stay exact
         (r"\p{L}+", ["abc", "Жж", "漢字"], ["1", " ", "-"]),
         (r"[^\d]x", ["ax", "١x"], ["1x"]),
+        (r"a[^\S\n]b", ["a b", "a\u00a0b"], ["axb"]),  # RE2's \S is ASCII: negated, it must not narrow
     ],
 )
 def test_widen_admits_at_least_what_regex_matches(pattern: str, inside: list[str], outside: list[str]) -> None:

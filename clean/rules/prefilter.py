@@ -152,6 +152,8 @@ def _escape(pattern: str, i: int, in_class: bool, negated: bool = False) -> tupl
         raise Unsupported("backreference")
     if c in _SHORTHAND:
         return _class_escape(f"\\{c}", in_class, negated), i + 2
+    if c in "DWS" and negated:  # RE2's are ASCII-only: as written, "[^\S\n]" would leave out a no-break space
+        return _ascii_members(f"\\{c}"), i + 2
     if c in _OUTSIDE and not in_class:
         return _OUTSIDE[c], i + 2
     if c.isalpha() and c not in _KEEP and c != "x":
