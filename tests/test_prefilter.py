@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clean.rules import default_rules
-from clean.rules.prefilter import Unsupported, core, re2, widen
+from clean.rules.prefilter import Unsupported, _options, core, re2, scoped, widen
 
 pytestmark = pytest.mark.skipif(re2 is None, reason="google-re2 is not installed")
 
@@ -115,7 +115,8 @@ def test_lines_the_sets_cannot_judge_take_the_exact_path() -> None:
         (r"\d+", ["١٢", "12"], ["x"]),  # Unicode digits, as regex's \d
         (r"a\sb", ["a\u00a0b", "a\u2009b", "a b"], ["ab"]),
         (r"\w+", ["Straße", "ǅ", "ा"], ["!"]),
-        (r"(?-i:\p{Lu}x)", ["Ax", "ax"], ["1x"]),  # case is ignored, cased letters become letters
+        (r"(?-i:\p{Lu}x)", ["Ax", "Éx"], ["1x", "ax"]),  # case kept where the pattern keeps it
+        (r"\p{Lu}x", ["Ax", "ax"], ["1x"]),  # where case is ignored, a cased letter is any letter
         (r"a{2,300}", ["aa", "a" * 500], ["b"]),
         (r"x{,3}y", ["y", "xxxy"], []),
         (r"\u2019s", ["’s"], ["'s"]),
@@ -130,9 +131,7 @@ def test_lines_the_sets_cannot_judge_take_the_exact_path() -> None:
 def test_widen_admits_at_least_what_regex_matches(pattern: str, inside: list[str], outside: list[str]) -> None:
     """``inside``: texts the widened pattern must match whole (regex's Unicode classes, dropped assertions);
     ``outside``: texts it still refuses, so widening is not "match anything"."""
-    options = re2.Options()
-    options.case_sensitive = False
-    wide = re2.compile(widen(pattern), options)
+    wide = re2.compile(scoped(widen(pattern), case_sensitive=False), _options())  # as the prefilter builds it
     strict = regex.compile(pattern, regex.IGNORECASE)
     for text in inside:
         assert wide.fullmatch(text) is not None, (pattern, text)
@@ -140,6 +139,16 @@ def test_widen_admits_at_least_what_regex_matches(pattern: str, inside: list[str
         assert wide.fullmatch(text) is None, (pattern, text)
     for text in (*inside, *outside):
         assert strict.fullmatch(text) is None or wide.fullmatch(text) is not None, (pattern, text)
+
+
+def test_widening_keeps_case_where_the_rule_does() -> None:
+    """A case-sensitive name pattern widened case-insensitively admitted every line starting "after"."""
+    pattern = r"(?i:by|af)\s*(?P<value>\p{Lu}\p{L}+)"
+    kept = re2.compile(scoped(widen(pattern, case_sensitive=True), True), _options())
+    assert kept.fullmatch("By Jane") is not None and kept.fullmatch("af Åsa") is not None
+    assert kept.fullmatch("after") is None and kept.fullmatch("by jane") is None
+    ignored = re2.compile(scoped(widen(pattern), False), _options())
+    assert ignored.fullmatch("after") is not None
 
 
 def test_widen_refuses_what_it_cannot_translate() -> None:
@@ -185,7 +194,7 @@ def test_page_scan_flags_what_each_line_alone_would() -> None:
     it cannot read faithfully (a line holding a newline, a lone surrogate) is judged line by line."""
     from clean.rules.prefilter import Prefilter
 
-    prefilter = Prefilter([(r"\Afollow us\b", True), (r"(?:share|tweet)\Z", True), (r"menu", False)])
+    prefilter = Prefilter([(r"\Afollow us\b", True, False), (r"(?:share|tweet)\Z", True, False), (r"menu", False, False)])
     assert prefilter._scan is not None
     lines = ["Follow us on X", "nothing here", "x follow us", "Please share", "share it", "menu", "follow us"]
     want = [prefilter.candidates(x) for x in lines]

@@ -180,7 +180,7 @@ class RuleSet:
         self._prefilter = self._new_prefilter() if self.use_prefilter else None
 
     def _new_prefilter(self) -> Prefilter:
-        return Prefilter([(r.pattern, r.search) for r in self.rules])
+        return Prefilter([(r.pattern, r.search, r.case_sensitive) for r in self.rules])
 
     def first_match(self, line: str, language: str | None = None) -> tuple[LineRule, regex.Match] | None:
         """The first rule, in order, that matches ``line``, with its match.

@@ -74,15 +74,22 @@ class Unsupported(ValueError):
     """The pattern uses syntax this widening does not translate; its rule stays on the exact path."""
 
 
-def widen(pattern: str) -> str:
-    """An RE2 pattern matching every string ``pattern`` matches under ``regex`` (and maybe more)."""
+def widen(pattern: str, case_sensitive: bool = False) -> str:
+    """An RE2 pattern matching every string ``pattern`` matches under ``regex`` (and maybe more).
+
+    Case is kept where the pattern keeps it (a case-sensitive rule, a ``(?-i:...)`` group): the result is
+    meant for a case-sensitive RE2 automaton, and ``scoped`` wraps what ignores case in ``(?i:...)``. A
+    name pattern (``\\p{Lu}...``) read case-insensitively admitted every line starting "after" or "part".
+    """
     out: list[str] = []
     i, n = 0, len(pattern)
     in_class = negated = False
+    folded = not case_sensitive
+    outer: list[bool] = []  # case folding outside each open group
     while i < n:
         ch = pattern[i]
         if ch == "\\":
-            text, i = _escape(pattern, i, in_class, negated)
+            text, i = _escape(pattern, i, in_class, negated, folded)
             out.append(text)
             continue
         if in_class:
@@ -105,9 +112,19 @@ def widen(pattern: str) -> str:
                 out.append(r"\]")
                 i += 1
             continue
-        if ch == "(" and pattern.startswith("(?", i):
-            text, i = _group_open(pattern, i)
+        if ch == "(":
+            text, i, inside = _group_open(pattern, i, folded) if pattern.startswith("(?", i) else ("(", i + 1, folded)
             out.append(text)
+            if text:  # a group opened (not a dropped lookaround, not a flags-only group)
+                outer.append(folded)
+                folded = inside
+            elif inside:  # "(?i)" turns case folding on for the rest: admitting more is always safe
+                folded = True
+            continue
+        if ch == ")":
+            folded = outer.pop() if outer else folded
+            out.append(ch)
+            i += 1
             continue
         if ch in "*+?}" and pattern.startswith("+", i + 1):
             out.append(ch)  # possessive: RE2 has no such thing; the greedy form matches more
@@ -127,7 +144,7 @@ def widen(pattern: str) -> str:
     return "".join(out)
 
 
-def _escape(pattern: str, i: int, in_class: bool, negated: bool = False) -> tuple[str, int]:
+def _escape(pattern: str, i: int, in_class: bool, negated: bool = False, folded: bool = True) -> tuple[str, int]:
     if i + 1 >= len(pattern):
         raise Unsupported("trailing backslash")
     c = pattern[i + 1]
@@ -139,9 +156,11 @@ def _escape(pattern: str, i: int, in_class: bool, negated: bool = False) -> tupl
             name, after = pattern[i + 3 : end], end + 1
         else:
             name, after = pattern[i + 2 : i + 3], i + 3
-        if c == "P" and name in _PROPERTIES:
-            raise Unsupported(f"negated cased property {name}")
-        return _class_escape(f"\\{c}{{{_PROPERTIES.get(name, name)}}}", in_class, negated), after
+        if folded:  # a cased property, case ignored: either case of a letter
+            if c == "P" and name in _PROPERTIES:
+                raise Unsupported(f"negated cased property {name}")
+            name = _PROPERTIES.get(name, name)
+        return _class_escape(f"\\{c}{{{name}}}", in_class, negated), after
     if c in "uU":
         width = 4 if c == "u" else 8
         digits = pattern[i + 2 : i + 2 + width]
@@ -190,28 +209,36 @@ def _ascii_members(escape: str) -> str:
 _WIDE_SPACE = _class_escape(r"\s", in_class=False, negated=False)
 
 
-def _group_open(pattern: str, i: int) -> tuple[str, int]:
-    """Translate the opening of a ``(?...`` group; lookarounds and comments are dropped whole."""
+def _group_open(pattern: str, i: int, folded: bool) -> tuple[str, int, bool]:
+    """Translate the opening of a ``(?...`` group: its text, where the pattern goes on, and whether case is
+    folded inside it. Lookarounds and comments are dropped whole (text ""); so is a flags-only group, whose
+    third value then says whether it turned case folding on."""
     rest = pattern[i + 2 :]
     if rest.startswith(("=", "!", "<=", "<!", "#")):
-        return "", _skip_group(pattern, i)
+        return "", _skip_group(pattern, i), False
     if rest.startswith(">"):  # atomic: matching it without the commitment admits more
-        return "(?:", i + 3
+        return "(?:", i + 3, folded
     if rest.startswith(("P<", ":")) or (rest.startswith("<") and rest[1:2].isalpha()):
-        return "(?" + ("P<" if rest.startswith("<") else ""), i + 2 + (1 if rest.startswith("<") else 0)
+        return "(?" + ("P<" if rest.startswith("<") else ""), i + 2 + (1 if rest.startswith("<") else 0), folded
     j = i + 2
     while j < len(pattern) and (pattern[j].isalpha() or pattern[j] == "-"):
         j += 1
     if j < len(pattern) and pattern[j] in ":)":
-        # Inline flags: everything is matched case-insensitively anyway, and lines hold no newline, so
-        # multiline and dot-all change nothing; verbose mode would need its own parser.
-        flags = pattern[i + 2 : j].replace("-", "")
-        if set(flags) - set("imsu"):
+        # Inline flags: lines hold no newline, so multiline and dot-all change nothing; verbose mode would
+        # need its own parser. Case folding is kept, as RE2 spells it.
+        on, _, off = pattern[i + 2 : j].partition("-")
+        if set(on + off) - set("imsu"):
             raise Unsupported(f"flags {pattern[i + 2 : j]}")
+        inside = True if "i" in on else False if "i" in off else folded
         if pattern[j] == ")":
-            return "", j + 1
-        return "(?:", j + 1
+            return "", j + 1, "i" in on
+        return ("(?i:" if inside else "(?-i:"), j + 1, inside
     raise Unsupported(f"group {pattern[i : i + 4]!r}")
+
+
+def scoped(wide: str, case_sensitive: bool) -> str:
+    """A widened pattern as the (case-sensitive) automata take it: wrapped to ignore case unless it keeps it."""
+    return wide if case_sensitive else f"(?i:{wide})"
 
 
 def _skip_group(pattern: str, i: int) -> int:
@@ -336,7 +363,7 @@ def locator(pattern: str) -> Callable[[str], int | None] | None:
     options = _options()
     options.never_capture = True  # only where a match starts is wanted: RE2 finds it without submatches
     try:
-        first_start = _first_start(re2.compile(widen(pattern), options))
+        first_start = _first_start(re2.compile(scoped(widen(pattern), False), options))
     except (Unsupported, re2.error):
         return None
 
@@ -375,9 +402,10 @@ def _first_start(compiled) -> Callable[[bytes, int], int]:
 
 
 def _options():
-    """RE2's options for widened patterns: case ignored, errors raised (not logged to stderr)."""
+    """RE2's options for widened patterns: case kept (``scoped`` wraps what ignores it), errors raised (not
+    logged to stderr)."""
     options = re2.Options()
-    options.case_sensitive = False
+    options.case_sensitive = True
     options.max_mem = MAX_MEM
     options.log_errors = False
     return options
@@ -390,8 +418,9 @@ class Prefilter:
     up); the caller then tries every rule.
     """
 
-    def __init__(self, patterns: Sequence[tuple[str, bool]]) -> None:
-        """``patterns``: each rule's ``regex`` pattern and whether it is searched (else matched whole)."""
+    def __init__(self, patterns: Sequence[tuple[str, bool, bool]]) -> None:
+        """``patterns``: each rule's ``regex`` pattern, whether it is searched (else matched whole), and whether
+        it is matched with case (else case ignored)."""
         self.unfiltered: list[int] = []
         #: Per set: its match function (on UTF-8 bytes), the rule index of each of its patterns, its sentinel's,
         #: and whether it holds the search rules.
@@ -404,24 +433,27 @@ class Prefilter:
         #: Where in a page's bytes the first possible search-rule match at or after a position starts (-1: none).
         self._scan: Callable[[bytes, int], int] | None = None
         for searched, sentinel in ((False, "(?s).*"), (True, "")):
-            chosen = [i for i, (_, s) in enumerate(patterns) if s == searched]
+            chosen = [i for i, (_, s, _) in enumerate(patterns) if s == searched]
             if chosen:
                 self._build(patterns, chosen, searched, sentinel)
 
-    def _build(self, patterns: Sequence[tuple[str, bool]], chosen: list[int], searched: bool, sentinel: str) -> None:
+    def _build(
+        self, patterns: Sequence[tuple[str, bool, bool]], chosen: list[int], searched: bool, sentinel: str
+    ) -> None:
         found = re2.Set.SearchSet(_options()) if searched else re2.Set.FullMatchSet(_options())
         ids: list[int] = []
         added: list[str] = []
         for i in chosen:
-            pattern = patterns[i][0]
+            pattern, _, case_sensitive = patterns[i]
             try:
-                wide = widen(pattern)
-                found.Add(core(wide) if searched else wide)
+                wide = widen(pattern, case_sensitive)
+                wide = scoped(core(wide) if searched else wide, case_sensitive)
+                found.Add(wide)
             except (Unsupported, re2.error):
                 self.unfiltered.append(i)
                 continue
             ids.append(i)
-            added.append(core(wide) if searched else wide)
+            added.append(wide)
         try:
             index = found.Add(sentinel)
             found.Compile()
