@@ -57,16 +57,36 @@ def _rules() -> RuleSet:
     return default_rules()
 
 
-def warm_up(options: CleanOptions | None = None) -> None:
-    """Pay one-time costs now: compiling the rules (and their self-checks), loading the language model.
+#: A made-up page with a little of everything the cleaners look at, cleaned once by ``warm_up``.
+_WARM_UP_PAGE = "\n".join([
+    "Home | News | Sport | Business | Culture",
+    "Skip to main content",
+    "Council approves the new bridge budget",
+    "By Jane Doe",
+    "Published: March 3, 2024",
+    "Share on Facebook",
+    "The council met on Monday and approved the plan to rebuild the bridge, officials said on Tuesday.",
+    "“We have waited years for this,” the mayor told reporters in Zürich after the vote, adding that work "
+    "would start in the spring [1].",
+    "Read more: Other news from the region",
+    "Subscribe to our newsletter",
+    "© 2024 Example News. All rights reserved.",
+])
 
-    The model is loaded explicitly: the sample sentence is too short to reach the identifier, and a model
-    loaded inside the first document would count half a second against that document's time limit.
+
+def warm_up(options: CleanOptions | None = None) -> None:
+    """Pay one-time costs now: compiling the rules (and their self-checks), loading the language model, and
+    the first run of every cleaner (imports done on first use, the interpreter's warm-up of each code path).
+
+    The model is loaded explicitly, and a model loaded inside the first document would count half a second
+    against that document's time limit. A realistic page, not a sentence: the first pages a worker cleaned
+    after warming up on one sentence ran about 3% slower (medians of eight runs: 4.41 against 4.52 MB/s),
+    with automata and per-line memories cleared in both, so that is the cost of each code path's first run.
     """
     options = options or CleanOptions()
     if options.detect_language:
         language.warm_up()
-    clean_text("Warm-up: the council met on Monday and approved the plan, officials said.", options=options)
+    clean_texts([_WARM_UP_PAGE, _WARM_UP_PAGE.replace("Jane Doe", "John Roe")], options=options)
 
 
 _HEAP_SETTLED = False
