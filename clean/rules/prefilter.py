@@ -526,9 +526,14 @@ class Prefilter:
         # One automaton at a time over all the lines (encoding cannot fail: the page encoded): interleaving
         # the two sets per line made each evict the other's states from the processor's caches.
         full, full_ids, sentinel, _ = whole
-        out: list[list[int] | None] = [
-            None if len(line) > MAX_CHARS else _hits(full(line.encode()), full_ids, sentinel) for line in lines
-        ]
+        nothing = [sentinel]  # the answer for most lines
+        out: list[list[int] | None] = []
+        for line in lines:
+            if len(line) > MAX_CHARS:
+                out.append(None)
+                continue
+            hits = full(line.encode())
+            out.append([] if hits == nothing else _hits(hits, full_ids, sentinel))
         if len(self._matchers) > 1:
             search, search_ids, search_sentinel, _ = self._matchers[1]
             for i in sorted(flagged):
