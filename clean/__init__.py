@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from .document import Document, Metadata, RawRecord, Removal
-from .pipeline import Cleaned, CleanOptions, clean_html, clean_record, clean_text
+from .pipeline import Cleaned, CleanOptions, clean_html, clean_record, clean_records, clean_text, clean_texts
 
 __version__ = "0.1.0"
 
@@ -36,6 +36,8 @@ __all__ = [
     "clean_batch",
     "clean_html",
     "clean_record",
+    "clean_records",
     "clean_text",
+    "clean_texts",
     "run",
 ]
