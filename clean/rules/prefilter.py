@@ -538,7 +538,7 @@ class Prefilter:
             search, search_ids, search_sentinel, _ = self._matchers[1]
             for i in sorted(flagged):
                 found = out[i]
-                if found is None or len(lines[i]) > MAX_CHARS:
+                if found is None:  # too long, or the whole-line automaton gave up: the exact path decides
                     continue
                 more = _hits(search(lines[i].encode()), search_ids, search_sentinel)
                 out[i] = None if more is None else sorted(found + more) if found else more
