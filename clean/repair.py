@@ -131,8 +131,8 @@ def repair(text: str) -> Repaired:
     removals: list[Removal] = []
     width = _hard_wrapped(norm)
     if width is None:  # one paragraph per line already: only blank lines go
-        origins = [n for n, line in enumerate(norm) if line]
-        out = [norm[n] for n in origins]
+        origins = list(itertools.compress(range(len(norm)), norm))
+        out = list(filter(None, norm))
     else:
         out, origins = _unwrap(norm, width, removals)
     out, origins = _join_citations(out, origins, removals)
@@ -188,16 +188,19 @@ def _join_citations(lines: list[str], origins: list[int], removals: list[Removal
     starts = list(itertools.accumulate((len(x) + 1 for x in lines), initial=0))
     found = (bisect.bisect_right(starts, m.start() + 1) - 1 for m in _ANY_PIECE.finditer(joined, len(lines[0])))
     special = {i for i in found if i > 0 and _is_piece(lines[i])}
+    marks = sorted(special)
     out: list[str] = []
     keep: list[int] = []
     i = 0
     while i < len(lines):
-        line = lines[i]
-        if i not in special:
-            out.append(line)
-            keep.append(origins[i])
-            i += 1
+        if i not in special:  # the lines up to the next piece, as they are
+            after = bisect.bisect_right(marks, i)
+            upto = marks[after] if after < len(marks) else len(lines)
+            out += lines[i:upto]
+            keep += origins[i:upto]
+            i = upto
             continue
+        line = lines[i]
         if (
             out
             and _is_numeral(line)
