@@ -11,6 +11,7 @@ short list items inside the run stay, because the prose around them pays for the
 from __future__ import annotations
 
 import operator
+import re
 from collections import Counter
 from collections.abc import Sequence
 
@@ -106,6 +107,50 @@ def _score(text: str) -> float:
     return -1.0 if n <= 3 else -0.8
 
 
+_NUMBER = re.compile(r"(?<![\w.])[-+]?\d+(?:[.,:]\d+)*%?(?!\w)")
+_DIGITS = b"0123456789"
+_LETTER = re.compile(r"[^\W\d_]")
+_THREE_DIGITS = re.compile(r"\d\D*+\d\D*+\d")
+#: Rows in a run before it reads as a data table (standings, results, statistics), which is content.
+TABLE_ROWS = 5
+
+
+def _table_row(text: str) -> bool:
+    """A row of a data table: a name or label with at least three figures, in 3 to 20 words, two in five of
+    them figures (a dated headline in a list of links has three figures too, but among many words)."""
+    spaces = text.count(" ")  # lines come with single spaces
+    if not 2 <= spaces <= 19:  # most short lines stop here
+        return False
+    if text.isascii():  # three digits at least, counted in C: most lines have fewer and stop here
+        data = text.encode()
+        if len(data) - len(data.translate(None, _DIGITS)) < 3:
+            return False
+    elif _THREE_DIGITS.search(text) is None:
+        return False
+    figures = len(_NUMBER.findall(text))
+    return figures >= 3 and figures >= 0.4 * (spaces + 1) and _LETTER.search(text) is not None
+
+
+def _score_tables(seq: list[tuple[int, float, Line | None]]) -> None:
+    """Score the rows of a data table as prose: each alone is a short line of figures, which zones count
+    against the article, but a standings table or a results box is often the article itself.
+
+    ``seq`` holds the page's surviving lines; rows that already read as prose keep their score."""
+    rows = [
+        k
+        for k, (_, raw, line) in enumerate(seq)
+        if raw < 0 and 2 <= line.text.count(" ") <= 19 and _table_row(line.text)  # the count: most lines, no call
+    ]
+    first = 0
+    for i in range(1, len(rows) + 1):
+        if i == len(rows) or rows[i] != rows[i - 1] + 1:  # a run of consecutive rows ends
+            if i - first >= TABLE_ROWS:
+                for k in rows[first:i]:
+                    n, _, line = seq[k]
+                    seq[k] = (n, 1.0 + min(word_count(line.text), 80) / 10.0, line)
+            first = i
+
+
 #: Share of the article's prose that must come before a hard boundary for the boundary to end the article.
 #: A "Related" box or comment header after most of the prose closes it; one near the top is an inline box.
 BOUNDARY_AFTER = 0.5
@@ -133,6 +178,7 @@ def zones(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
         return []
     # Interleave surviving lines with the removed ones so that boundaries found by rules count.
     seq: list[tuple[int, float, Line | None]] = [(line.n, _score(line.text), line) for line in lines]
+    _score_tables(seq)
     for n, (kind, rule) in ctx.marked.items():
         if kind in NEUTRAL_KINDS:
             continue

@@ -263,3 +263,47 @@ def test_records_cleaned_together_mix_text_and_html() -> None:
     assert [d.id for d in together] == ["a", "b", "c"]
     assert together == [clean_record(r) for r in records]
     assert together[1].n_chars_in == len(ARTICLE) and together[1].status == "ok"
+
+
+_DRIVERS = ["Kyle Brandt", "Martin Tolle", "Kevin Harlow", "Denny Haas", "Joey Lange", "Ryan Blake", "Kyle Larkin",
+            "Brad Keller", "Clint Bowers", "Chase Ellis"]
+STANDINGS_PAGE = "\n".join([
+    "Standings | Racing | F1 | IndyCar | MotoGP | Stock Cars",
+    "Home",
+    "News",
+    "Standings",
+    "Calendar",
+    "Cup Series standings",
+    "Here you will always find the latest Cup Series standings, updated after every race of the season.",
+    "Final standings of the 2019 Cup Series after 36 races:",
+    "Pos. Driver Points Wins Poles Top 5 Top 10",
+    *[f"{i} {name} {5040 - 37 * i} {7 - i % 5} {i % 3} {19 - i} {27 - i}" for i, name in enumerate(_DRIVERS, 1)],
+    "» Columns",
+    "» Advertising",
+    "» Power ranking",
+    "Our columnist writes every week about Formula 1, MotoGP and the rest of the motor racing world.",
+    "» Race preview",
+    "» Videos",
+    "Click on the picture above to see how the drivers rank this season, race by race and overall.",
+    "» TV times",
+    "» Podcast",
+    "Find out the TV times, the weather forecast and the tyres for this weekend's race in our preview.",
+    "Online users",
+    "5603 users online",
+    "Privacy policy",
+    "Contact us",
+    "Copyright © 2019 Example Racing. All rights reserved.",
+])
+
+
+def test_a_standings_table_is_the_article_not_a_header() -> None:
+    """Rows of figures are short, non-prose lines, which the zones count against the article; a data table
+    of five rows or more (standings, results, statistics) is content, even when it is all there is."""
+    cleaned = clean_text(STANDINGS_PAGE)
+    kept = cleaned.text.splitlines()
+    assert "1 Kyle Brandt 5003 6 1 18 26" in kept and f"10 Chase Ellis {5040 - 370} 7 1 9 17" in kept
+    assert "Here you will always find the latest Cup Series standings, updated after every race of the season." in kept
+    # Fewer rows are not a table: four short lines of figures between paragraphs stay what they were.
+    short = "\n".join(STANDINGS_PAGE.splitlines()[:13] + STANDINGS_PAGE.splitlines()[19:])
+    assert "4 Denny Haas 4892 3 1 15 23" in short
+    assert "1 Kyle Brandt 5003 6 1 18 26" not in clean_text(short).text.splitlines()
