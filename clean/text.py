@@ -125,9 +125,24 @@ def is_prose(line: str) -> bool:
         return False
     if ("://" in line or "www." in line.lower()) and _URL.search(line) and len(_URL.sub("", line).split()) < 4:
         return False
-    if n >= 20:
+    if ends_sentence(line) and not line.endswith(":"):
         return True
-    return ends_sentence(line) and not line.endswith(":")
+    # Long enough to be running text without a sentence end, unless its words are nearly all capitalised:
+    # a mega-menu or a row of section names ("Latest News Applications Cloud Data Center ...") is long too.
+    return n >= 20 and not _capitalised(line)
+
+
+def _capitalised(line: str) -> bool:
+    """Nine words in ten (of those that start with a cased letter) start with a capital."""
+    cased = upper = 0
+    for word in line.split():
+        first = word[0]
+        if first.isupper():
+            upper += 1
+            cased += 1
+        elif first.islower():
+            cased += 1
+    return cased >= 10 and upper >= 0.9 * cased
 
 
 def is_headline(line: str, *, max_words: int = 25) -> bool:

@@ -307,3 +307,19 @@ def test_a_standings_table_is_the_article_not_a_header() -> None:
     short = "\n".join(STANDINGS_PAGE.splitlines()[:13] + STANDINGS_PAGE.splitlines()[19:])
     assert "4 Denny Haas 4892 3 1 15 23" in short
     assert "1 Kyle Brandt 5003 6 1 18 26" not in clean_text(short).text.splitlines()
+
+
+def test_a_long_row_of_capitalised_names_is_not_prose() -> None:
+    """Twenty words make a line running text even without a sentence end, but not a mega-menu's row of section
+    names; text in scripts without case, and prose that capitalises its nouns, stay prose."""
+    from clean.text import is_prose
+
+    menu = ("Latest News Applications OS Channel Programs Cloud Components & Peripherals Data Center Internet of "
+            "Things Managed Services Mobility Networking Security Software Storage")
+    assert not is_prose(menu)
+    german = ("Die Regierung hat am Montag nach langen Verhandlungen mit den Ländern und den Gemeinden einen neuen "
+              "Plan für den Ausbau der Bahnstrecken im Süden vorgelegt")
+    assert is_prose(german)
+    assert is_prose("Ascom is a global solutions provider focused on healthcare ICT and mobile workflow solutions "
+                    "with subsidiaries in fifteen countries and around thirteen hundred employees worldwide")
+    assert is_prose("政府は月曜日に新しい計画を発表し、鉄道網の拡張と地方の交通の改善を進めると述べたが、詳細はまだ明らかになっていない")
