@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import regex
 
 from .cleaner import Context, Line, Proposal
-from .dates import find_date
+from .dates import DATE, find_date
 from .rules.bylines import NAME
 from .text import fold, is_headline, is_prose, word_count
 
@@ -28,6 +28,16 @@ _DATE_FIELD = regex.compile(
     r"^(?:(?:date|dated|published|publish date|published on|posted|posted on|updated|last updated|"
     r"veröffentlicht(?: am)?|aktualisiert(?: am)?|stand|publié le|mis à jour le|publicado(?: el)?|"
     r"actualizado(?: el)?|pubblicato(?: il)?|aggiornato(?: il)?|gepubliceerd(?: op)?)\s*:?\s*)?",
+    regex.IGNORECASE,
+)
+#: What a line of publication and update dates holds besides its dates: labels, times, time zones, separators.
+_DATE_FIELDS_REST = regex.compile(
+    r"(?:[\s|•·,;/–—-]|at|on|um|à|às"
+    r"|(?:first published|published on|published|publish date|posted on|posted|last updated|updated|last modified"
+    r"|modified|date|dated|veröffentlicht(?: am)?|aktualisiert(?: am)?|stand|publié le|mis à jour le"
+    r"|publicado(?: el)?|actualizado(?: el)?|pubblicato(?: il)?|aggiornato(?: il)?|gepubliceerd(?: op)?)\s*:?"
+    r"|\d{1,2}[:.h]\d{2}(?::\d{2})?(?:\s*[ap]\.?\s?m\.?)?"
+    r"|(?-i:GMT|UTC|BST|CET|CEST|EET|EEST|WET|EST|EDT|CST|CDT|MST|MDT|PST|PDT|IST|JST|KST|HKT|SGT|AEST|AEDT)\b)*",
     regex.IGNORECASE,
 )
 _NAME_LINE = regex.compile(rf"(?P<name>{NAME})")
@@ -254,6 +264,20 @@ def lift_date(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
                     )
                 )
                 continue
+        if _DATE_FIELDS_REST.fullmatch(DATE.sub(" ", text), timeout=0.5) is not None:
+            # "PUBLISHED: 10:48, Tue, Nov 19, 2019 | UPDATED: 11:05, Tue, Nov 19, 2019": the first is the date.
+            props.append(
+                Proposal(
+                    line.n,
+                    "metadata.date_fields_v1",
+                    "metadata",
+                    "to_metadata",
+                    "a line of publication and update dates, with their times and labels",
+                    field="date",
+                    value=date,
+                )
+            )
+            continue
         if word_count(text) <= 16 and not is_prose(text):
             before = text[: found.start()]
             byline = _NAME_DATE.fullmatch(before) or regex.fullmatch(r"(?i:by)\s*" + _NAME_DATE.pattern, before)

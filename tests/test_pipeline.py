@@ -323,3 +323,35 @@ def test_a_long_row_of_capitalised_names_is_not_prose() -> None:
     assert is_prose("Ascom is a global solutions provider focused on healthcare ICT and mobile workflow solutions "
                     "with subsidiaries in fifteen countries and around thirteen hundred employees worldwide")
     assert is_prose("政府は月曜日に新しい計画を発表し、鉄道網の拡張と地方の交通の改善を進めると述べたが、詳細はまだ明らかになっていない")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "PUBLISHED: 10:48, Tue, Nov 19, 2019 | UPDATED: 11:05, Tue, Nov 19, 2019",
+        "Published: 20:13 GMT, 19 November 2019 | Updated: 21:40 GMT, 19 November 2019",
+        "Mon 18 Nov 2019 18.54 GMT Last modified on Mon 18 Nov 2019 18.56 GMT",
+        "Published 11:34 PM EST Nov 19, 2019",
+    ],
+)
+def test_a_line_of_publication_and_update_dates_goes_to_the_date(line: str) -> None:
+    page = "\n".join([
+        "Council approves the new bridge budget",
+        "The council met on Monday and approved the plan to rebuild the bridge, officials said on Tuesday.",
+        line,
+        "The mayor said work would start in the spring, once the state has approved the budget for it.",
+    ])
+    cleaned = clean_text(page)
+    assert cleaned.date in (dt.date(2019, 11, 19), dt.date(2019, 11, 18))
+    assert line not in cleaned.text
+    assert [r.rule for r in cleaned.removals if r.text == line] == ["metadata.date_fields_v1"]
+
+
+def test_a_sentence_with_a_date_is_not_a_date_line() -> None:
+    page = "\n".join([
+        "Council approves the new bridge budget",
+        "The deal closed on March 3, 2021 at 10:30 after talks.",
+        "The council met on Monday and approved the plan to rebuild the bridge, officials said on Tuesday.",
+    ])
+    cleaned = clean_text(page)
+    assert cleaned.date is None and "The deal closed on March 3, 2021 at 10:30 after talks." in cleaned.text
