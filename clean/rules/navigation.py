@@ -222,7 +222,7 @@ RULES = (
         kind="related",
         reason="an inline 'Related:' or 'Read also:' link to another story",
         pattern=r"(?:related(?: posts?| stories| story| articles?| content| links?)?|read also|also read|read more|"
-        r"see also|more|recommended|watch|listen|lesen sie auch|"
+        r"see also|see more|read next|don't miss|don’t miss|more|recommended|watch|listen|lesen sie auch|"
         r"mehr dazu|lire aussi|à lire aussi|leer también|lee también|leggi anche|lees ook)\s*:\s*\S.{0,200}",
         max_words=35,
         examples=(
@@ -230,8 +230,13 @@ RULES = (
             "Read also: The best phones of 2024",
             "WATCH: Firefighters battle the blaze",
             "Related post: Pickled Brussels Sprouts Recipe",
+            "SEE MORE: Hong Kong protests: 800 students under siege in university",
+            "DON'T MISS: Brexit deal explained in five charts",
         ),
-        counterexamples=("More than 100 people attended the rally, police said.",),
+        counterexamples=(
+            "More than 100 people attended the rally, police said.",
+            "Don't miss the point: the vote was never about the bridge, she said.",
+        ),
     ),
     LineRule(
         name="share.label_v1",
