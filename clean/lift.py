@@ -41,6 +41,12 @@ _DATE_FIELDS_REST = regex.compile(
     regex.IGNORECASE,
 )
 _NAME_LINE = regex.compile(rf"(?P<name>{NAME})")
+#: "About <name>" heading an author box, in the languages of the rules' word lists; two words at least, so that
+#: "About Us" (a footer link) is not a name.
+_ABOUT = regex.compile(
+    r"(?i:about|sobre|über|à propos de|a propos de|acerca de|a proposito di|over)\s+"
+    r"(?P<name>\p{Lu}[\p{L}'’.\-]*(?:\s+(?:\p{Lu}[\p{L}'’.\-]*|de|da|di|del|van|von|der|den|la|le|dos|du)){1,3})"
+)
 _NAME_DATE = regex.compile(rf"(?P<name>{NAME})\s*(?:[-|–—•·,]|\bon\b)?\s*(?=\S)")
 #: A bio names a person (two to five capitalised words) and says what they do within its first words.
 _BIO = regex.compile(
@@ -355,6 +361,24 @@ def lift_author_box(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
                 )
             )
     first_prose = next((i for i, line in enumerate(lines) if is_prose(line.text)), len(lines))
+    # "About Jane Doe" over a paragraph that names her: an author box wherever it sits after the article starts
+    # (footers of links often follow it, so it need not be among the last lines).
+    for i in range(first_prose + 1, len(lines) - 1):
+        m = _ABOUT.fullmatch(lines[i].text)
+        if m is None or i in taken or i + 1 in taken:
+            continue
+        bio = lines[i + 1].text
+        if m["name"] in bio and is_prose(bio) and word_count(bio) <= 150:
+            taken.update((i, i + 1))
+            props.append(
+                Proposal(
+                    lines[i].n, "author_box.name_v1", "author_box", "to_metadata", "the name heading an author box",
+                    field="author", value=m["name"],
+                )
+            )
+            props.append(
+                Proposal(lines[i + 1].n, "author_box.bio_v1", "author_box", "drop", "an author's bio after the article")
+            )
     for i in range(max(tail_start, first_prose + 1), len(lines)):  # a bio comes after an article
         if i in taken:
             continue

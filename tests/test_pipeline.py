@@ -355,3 +355,34 @@ def test_a_sentence_with_a_date_is_not_a_date_line() -> None:
     ])
     cleaned = clean_text(page)
     assert cleaned.date is None and "The deal closed on March 3, 2021 at 10:30 after talks." in cleaned.text
+
+
+def test_an_about_heading_over_a_bio_is_an_author_box_wherever_it_sits() -> None:
+    page = "\n".join([
+        "How to read with your children",
+        "Reading aloud every evening is the single habit that most helps children learn to read, teachers say.",
+        "Start with short picture books, let the child turn the pages, and stop before either of you is tired.",
+        "Über Moritz Bachmann",
+        "Als Inbound Sales Manager bildet Moritz Bachmann die Schnittstelle zwischen Marketing und Vertrieb und "
+        "schreibt über Wachstum.",
+        "About Us",
+        "Contact",
+        "Categories",
+        "Reading",
+        "Writing",
+        "Arithmetic",
+        "Music",
+        "Sport",
+        "Games",
+        "Travel",
+        "Food",
+        "Health",
+        "Family",
+        "Privacy",
+    ])
+    cleaned = clean_text(page)
+    assert cleaned.author == "Moritz Bachmann"
+    assert "Moritz Bachmann" not in cleaned.text and "Start with short picture books" in cleaned.text
+    removed = {r.text: r.rule for r in cleaned.removals}
+    assert removed["Über Moritz Bachmann"] == "author_box.name_v1"
+    assert "About Us" not in cleaned.text and removed["About Us"] != "author_box.name_v1"
