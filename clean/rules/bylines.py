@@ -192,7 +192,7 @@ RULES = (
         kind="photo_credit",
         reason="a caption credit ending in a photo agency's name",
         pattern=r"(?:\b(?:reuters|afp|ap|epa|getty images|dpa|xinhua|ansa|efe)\s*/\s*[\p{L}.'’\- ]{1,40}\.?$)|"
-        r"(?:[/(|]|\bvia\s|\b(?:credit|photo|photograph|image|picture|foto)s?:?\s|©\s?)\s*[^.]{0,60}"
+        r"(?:[/(|\[]|\bvia\s|\b(?:credit|photo|photograph|image|picture|foto)s?:?\s|©\s?)\s*[^.]{0,60}"
         + words(
             "getty images",
             "getty",
@@ -219,7 +219,7 @@ RULES = (
             "the associated press",
             "anadolu agency",
         )
-        + r"(?:\s*/\s*[^.)]{0,40})?\s*\)?\.?$",
+        + r"(?:\s*/\s*[^.)\]]{0,40})?\s*[)\]]?\.?$",
         search=True,
         max_words=30,
         examples=(
@@ -229,6 +229,7 @@ RULES = (
             "FILE PHOTO: Traders work on the floor of the exchange, November 18, 2019. REUTERS/Brendan McDermid",
             "China has warned it will act (Image: GETTY )",
             "Protesters in Hong Kong on Sunday. Photograph: Reuters",
+            "Roughly 13,000 US troops remain in Afghanistan [File: Reuters]",
         ),
         counterexamples=(
             "Getty Images said revenue rose 4% in the quarter.",

@@ -366,6 +366,14 @@ RULES = (
         counterexamples=("2019 was a record year for the firm.", "12 people died."),
     ),
     LineRule(
+        name="counter.numeric_id_v1",
+        kind="counter",
+        reason="a long bare number alone on a line: an id or timestamp left from the page's markup",
+        pattern=r"\d{8,}",
+        examples=("191119052250266", "20191119"),
+        counterexamples=("2019", "12 people died.", "1,204,000"),
+    ),
+    LineRule(
         name="counter.stats_v1",
         kind="counter",
         reason="a views, reads, shares or reading-time counter",
