@@ -41,6 +41,8 @@ _DATE_FIELDS_REST = regex.compile(
     regex.IGNORECASE,
 )
 _NAME_LINE = regex.compile(rf"(?P<name>{NAME})")
+#: A person's or a newsroom's name under a byline label: capitalised words ("The Water Coolest", "Jane Doe").
+_BYLINE_NAME = regex.compile(r"\p{Lu}[\p{L}'’.\-]*(?:\s+(?:\p{Lu}[\p{L}'’.\-]*|[a-z]{1,3})){1,5}")
 #: "About <name>" heading an author box, in the languages of the rules' word lists; two words at least, so that
 #: "About Us" (a footer link) is not a name.
 _ABOUT = regex.compile(
@@ -316,6 +318,29 @@ def lift_date(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
                     )
                 )
     return props
+
+
+#: A byline's label printed on a line of its own, the name on the next ("By" / "Sarah E. Needleman").
+_BYLINE_LABELS = frozenset({
+    "by", "written by", "posted by", "words by", "author", "authors", "von", "por", "par", "door", "autor", "auteur",
+})
+
+
+def lift_split_byline(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
+    """A byline broken over two lines near the top: the label alone, then the name. The name goes to ``author``
+    and both lines go; a label whose next line is not a name (two to six words, capitalised) is left alone."""
+    window = _through_second_prose(lines)
+    for i, line in enumerate(window[:-1]):
+        if line.text.lower().rstrip(" :") not in _BYLINE_LABELS:
+            continue
+        name = window[i + 1].text
+        if 2 <= len(name.split()) <= 6 and _BYLINE_NAME.fullmatch(name):
+            return [
+                Proposal(line.n, "byline.split_v1", "byline", "drop", "a byline's label on a line of its own"),
+                Proposal(window[i + 1].n, "byline.split_v1", "byline", "to_metadata",
+                         "the name under a byline's label", field="author", value=name),
+            ]
+    return []
 
 
 def lift_author_box(lines: Sequence[Line], ctx: Context) -> list[Proposal]:

@@ -19,7 +19,7 @@ from . import dates, language
 from .cleaner import Cleaner, Context, Line, apply
 from .dates import parse_date
 from .document import Document, Metadata, RawRecord, Removal
-from .lift import lift_author_box, lift_date, lift_title
+from .lift import lift_author_box, lift_date, lift_split_byline, lift_title
 from .repair import repair
 from .rules import RuleSet, default_rules
 from .text import ends_sentence, is_prose
@@ -123,7 +123,7 @@ def clear_caches(*, automata: bool = True) -> None:
 
 def cleaners(options: CleanOptions) -> list[Cleaner]:
     """The removal cleaners in order: lift first, then rules, then what needs the rules' verdicts."""
-    steps: list[Cleaner] = [lift_date, line_rules(_rules()), lift_title, lift_author_box]
+    steps: list[Cleaner] = [lift_date, lift_split_byline, line_rules(_rules()), lift_title, lift_author_box]
     if options.repeated_lines:
         steps.append(repeated_lines)
     if options.zones:

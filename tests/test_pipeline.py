@@ -386,3 +386,21 @@ def test_an_about_heading_over_a_bio_is_an_author_box_wherever_it_sits() -> None
     removed = {r.text: r.rule for r in cleaned.removals}
     assert removed["Über Moritz Bachmann"] == "author_box.name_v1"
     assert "About Us" not in cleaned.text and removed["About Us"] != "author_box.name_v1"
+
+
+def test_a_byline_broken_over_two_lines_goes_to_the_author() -> None:
+    page = "\n".join([
+        "Home",
+        "Markets",
+        "Video Game Makers Bet on Cloud Streaming",
+        "By",
+        "Sarah E. Needleman",
+        "Video game publishers are betting that players will stream their games over the internet, executives said.",
+        "The shift could change how the industry sells its biggest titles, which now cost as much as films to make.",
+    ])
+    cleaned = clean_text(page)
+    assert cleaned.author == "Sarah E. Needleman"
+    assert cleaned.text.splitlines()[0].startswith("Video game publishers")
+    by = "\n".join(["Weather", "By", "the numbers, the storm was the worst in a decade, forecasters said on Monday.",
+                    "More than 200 homes lost power and schools closed across the county for the rest of the week."])
+    assert clean_text(by).author is None  # the next line is not a name
