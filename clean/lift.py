@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import regex
 
 from .cleaner import Context, Line, Proposal
-from .dates import DATE, find_date
+from .dates import find_date, search_date
 from .rules.bylines import NAME
 from .text import fold, is_headline, is_prose, word_count
 
@@ -272,7 +272,7 @@ def lift_date(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
                     )
                 )
                 continue
-        if _DATE_FIELDS_REST.fullmatch(DATE.sub(" ", text), timeout=0.5) is not None:
+        if _only_dates(text, found):
             # "PUBLISHED: 10:48, Tue, Nov 19, 2019 | UPDATED: 11:05, Tue, Nov 19, 2019": the first is the date.
             props.append(
                 Proposal(
@@ -324,6 +324,25 @@ def lift_date(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
 _BYLINE_LABELS = frozenset({
     "by", "written by", "posted by", "words by", "author", "authors", "von", "por", "par", "door", "autor", "auteur",
 })
+
+
+def _only_dates(text: str, found: regex.Match) -> bool:
+    """Whether ``text`` holds nothing but dates (``found`` is its first), their times, zones and labels.
+
+    Date by date from the first, with the fast date search: ``DATE.sub`` over the whole line tried the date
+    pattern's alternations at every position, as slow as the search the date locator exists to avoid."""
+    if _DATE_FIELDS_REST.fullmatch(text, 0, found.start(), timeout=0.5) is None:
+        return False
+    rest = text[found.end() :]
+    for _ in range(4):  # a published and an updated date, perhaps a third
+        rest = rest[_DATE_FIELDS_REST.match(rest, timeout=0.5).end() :]
+        if not rest:
+            return True
+        following = search_date(rest)
+        if following is None or following.start() != 0:
+            return False
+        rest = rest[following.end() :]
+    return not rest
 
 
 def lift_split_byline(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
