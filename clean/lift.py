@@ -351,7 +351,7 @@ def lift_split_byline(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
     and both lines go; a label whose next line is not a name (two to six words, capitalised) is left alone."""
     window = _through_second_prose(lines)
     for i, line in enumerate(window[:-1]):
-        if line.text.lower().rstrip(" :") not in _BYLINE_LABELS:
+        if len(line.text) > 12 or line.text.lower().rstrip(" :") not in _BYLINE_LABELS:  # labels are short
             continue
         name = window[i + 1].text
         if 2 <= len(name.split()) <= 6 and _BYLINE_NAME.fullmatch(name):
