@@ -139,7 +139,9 @@ def _score_tables(seq: list[tuple[int, float, Line | None]]) -> None:
     rows = [
         k
         for k, (_, raw, line) in enumerate(seq)
-        if raw < 0 and 2 <= line.text.count(" ") <= 19 and _table_row(line.text)  # the count: most lines, no call
+        # A row has four words at least (three figures and a name): lines of three or fewer score -1.0 and are
+        # most of what is not prose, so the score settles them before any test of the text.
+        if -1.0 < raw < 0 and 2 <= line.text.count(" ") <= 19 and _table_row(line.text)
     ]
     first = 0
     for i in range(1, len(rows) + 1):
