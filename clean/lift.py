@@ -46,6 +46,7 @@ _BYLINE_NAME = regex.compile(r"\p{Lu}[\p{L}'’.\-]*(?:\s+(?:\p{Lu}[\p{L}'’.\-
 #: "About <name>" heading an author box, in the languages of the rules' word lists; two words at least, so that
 #: "About Us" (a footer link) is not a name.
 _ABOUT_WORDS = ("about ", "sobre ", "über ", "à propos de ", "a propos de ", "acerca de ", "a proposito di ", "over ")
+_ABOUT_FIRST = frozenset("AaSsÜüÀàOo")
 _ABOUT = regex.compile(
     r"(?i:about|sobre|über|à propos de|a propos de|acerca de|a proposito di|over)\s+"
     r"(?P<name>\p{Lu}[\p{L}'’.\-]*(?:\s+(?:\p{Lu}[\p{L}'’.\-]*|de|da|di|del|van|von|der|den|la|le|dos|du)){1,3})"
@@ -410,8 +411,8 @@ def lift_author_box(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
     # (footers of links often follow it, so it need not be among the last lines).
     for i in range(first_prose + 1, len(lines) - 1):
         heading = lines[i].text
-        if len(heading) > 60 or not heading[:16].lower().startswith(_ABOUT_WORDS):  # most lines: no regex
-            continue
+        if heading[:1] not in _ABOUT_FIRST or len(heading) > 60 or not heading[:16].lower().startswith(_ABOUT_WORDS):
+            continue  # most lines: no regex, most not even a lowered copy
         m = _ABOUT.fullmatch(heading)
         if m is None or i in taken or i + 1 in taken:
             continue
