@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from .config import Config
 from .document import RawRecord
-from .runner import BATCH, clean_items, clean_options, documents_table, in_batches
+from .runner import clean_items, clean_options, documents_table, in_batches
 from .schema import DOCUMENTS, REMOVALS
 
 REMOVAL_STRUCT = pa.struct([f for f in REMOVALS if f.name != "id"])
@@ -54,7 +54,7 @@ def clean_batch(batch: pa.RecordBatch | pa.Table, config: Config | None = None) 
             date=(cols["date"] or [None] * batch.num_rows)[i],
         )
         records.append(record)
-    docs = [doc for part in in_batches(records, BATCH) for doc in clean_items(part, config, options)]
+    docs = [doc for part in in_batches(records) for doc in clean_items(part, config, options)]
     table = documents_table(docs)
     removals = [[{"stage": r.stage, "line": r.line, "start": r.start, "text": r.text, "rule": r.rule, "kind": r.kind,
                   "action": r.action, "reason": r.reason, "field": r.field, "ref": r.ref} for r in d.removals]

@@ -135,6 +135,9 @@ def clean_item(item: RawRecord | readers.Failure, config: Config, options: Clean
 
 #: Documents a worker cleans together (see ``pipeline.clean_texts``): 16 to 88 measured the same.
 BATCH = 32
+#: Characters of input a batch holds at most: a batch keeps every page's lines and removals until its last step,
+#: so large documents (up to --max-doc-mb) are cleaned in smaller batches, a very large one alone.
+BATCH_CHARS = 1_000_000
 
 
 def clean_items(items: Sequence[RawRecord | readers.Failure], config: Config, options: CleanOptions) -> list[Document]:
@@ -157,13 +160,21 @@ def clean_items(items: Sequence[RawRecord | readers.Failure], config: Config, op
     ]
 
 
-def in_batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+def in_batches(items: Iterable[Any], size: int = BATCH, max_chars: int = BATCH_CHARS) -> Iterator[list[Any]]:
+    """``items`` in order, in lists of at most ``size`` that hold at most ``max_chars`` of text or HTML between
+    them (a single larger item makes a list of its own)."""
     batch: list[Any] = []
+    chars = 0
     for item in items:
+        n = len(getattr(item, "html", None) or getattr(item, "text", None) or "")
+        if batch and chars + n > max_chars:
+            yield batch
+            batch, chars = [], 0
         batch.append(item)
+        chars += n
         if len(batch) == size:
             yield batch
-            batch = []
+            batch, chars = [], 0
     if batch:
         yield batch
 
@@ -256,7 +267,7 @@ def run_shard(
     warm_up(options)  # compile the rules and load the language model outside any document's time limit
     settle_heap()
     items = readers.read_shard(shard, max_doc_bytes=int(config.max_doc_mb * (1 << 20)))
-    docs = [doc for batch in in_batches(items, BATCH) for doc in clean_items(batch, config, options)]
+    docs = [doc for batch in in_batches(items) for doc in clean_items(batch, config, options)]
     paths = shard_paths(work, shard.index)
     write_table_atomic(paths["documents"], documents_table(docs))
     write_table_atomic(paths["removals"], removals_table(docs))

@@ -157,3 +157,17 @@ def test_a_batch_with_a_failing_record_is_cleaned_again_one_by_one(monkeypatch: 
     assert [d.status for d in docs] == ["ok", "failed", "ok", "ok"]
     assert docs[1].error == "this page cannot be repaired"
     assert [docs[i] for i in (0, 2, 3)] == [clean_item(items[i], config, options) for i in (0, 2, 3)]
+
+
+def test_batches_hold_a_bounded_amount_of_text() -> None:
+    """A batch keeps all its pages' state until its last step: large documents must not be batched 32 at a time."""
+    from clean.document import RawRecord
+    from clean.runner import BATCH, BATCH_CHARS, in_batches
+
+    small = [RawRecord(id=f"s{i}", source="f", format="txt", text="x" * 10_000) for i in range(70)]
+    assert [len(b) for b in in_batches(small)] == [BATCH, BATCH, 70 - 2 * BATCH]
+    big = RawRecord(id="big", source="f", format="txt", text="x" * (BATCH_CHARS + 1))
+    html = RawRecord(id="h", source="f", format="html", html="<p>" + "x" * (BATCH_CHARS // 2) + "</p>")
+    batches = list(in_batches([*small[:3], big, html, html, *small[:2]]))
+    assert [[r.id for r in b] for b in batches] == [["s0", "s1", "s2"], ["big"], ["h"], ["h", "s0", "s1"]]
+    assert all(sum(len(r.html or r.text) for r in b) <= BATCH_CHARS or len(b) == 1 for b in batches)
