@@ -16,7 +16,7 @@ import regex
 
 from .cleaner import Context, Line, Proposal
 from .dates import find_date, search_date
-from .rules.bylines import NAME
+from .rules.bylines import BY_LABEL, NAME
 from .text import fold, is_headline, is_prose, word_count
 
 #: How far into the page a headline is looked for. Pages print the headline before the first paragraph,
@@ -24,18 +24,17 @@ from .text import fold, is_headline, is_prose, word_count
 HEAD_LINES = 400
 
 _SITE_SUFFIX = regex.compile(r"^(?P<title>.{10,}?)\s+(?:[-|–—•·:]|::)\s+(?P<site>[^-|–—•·]{2,40})$")
-_DATE_FIELD = regex.compile(
-    r"^(?:(?:date|dated|published|publish date|published on|posted|posted on|updated|last updated|"
-    r"veröffentlicht(?: am)?|aktualisiert(?: am)?|stand|publié le|mis à jour le|publicado(?: el)?|"
-    r"actualizado(?: el)?|pubblicato(?: il)?|aggiornato(?: il)?|gepubliceerd(?: op)?)\s*:?\s*)?",
-    regex.IGNORECASE,
-)
+#: Labels printed before a publication date, longest first (an alternation takes the first that fits).
+_DATE_LABELS = "|".join(sorted([
+    "date", "dated", "published", "publish date", "published on", "first published", "posted", "posted on",
+    "updated", "last updated", "modified", "last modified", "veröffentlicht am", "veröffentlicht", "aktualisiert am",
+    "aktualisiert", "stand", "publié le", "mis à jour le", "publicado el", "publicado", "actualizado el",
+    "actualizado", "pubblicato il", "pubblicato", "aggiornato il", "aggiornato", "gepubliceerd op", "gepubliceerd",
+], key=len, reverse=True))
+_DATE_FIELD = regex.compile(rf"^(?:(?:{_DATE_LABELS})\s*:?\s*)?", regex.IGNORECASE)
 #: What a line of publication and update dates holds besides its dates: labels, times, time zones, separators.
 _DATE_FIELDS_REST = regex.compile(
-    r"(?:[\s|•·,;/–—-]|at|on|um|à|às"
-    r"|(?:first published|published on|published|publish date|posted on|posted|last updated|updated|last modified"
-    r"|modified|date|dated|veröffentlicht(?: am)?|aktualisiert(?: am)?|stand|publié le|mis à jour le"
-    r"|publicado(?: el)?|actualizado(?: el)?|pubblicato(?: il)?|aggiornato(?: il)?|gepubliceerd(?: op)?)\s*:?"
+    rf"(?:[\s|•·,;/–—-]|at|on|um|à|às|(?:{_DATE_LABELS})\s*:?"
     r"|\d{1,2}[:.h]\d{2}(?::\d{2})?(?:\s*[ap]\.?\s?m\.?)?"
     r"|(?-i:GMT|UTC|BST|CET|CEST|EET|EEST|WET|EST|EDT|CST|CDT|MST|MDT|PST|PDT|IST|JST|KST|HKT|SGT|AEST|AEDT)\b)*",
     regex.IGNORECASE,
@@ -43,13 +42,11 @@ _DATE_FIELDS_REST = regex.compile(
 _NAME_LINE = regex.compile(rf"(?P<name>{NAME})")
 #: A person's or a newsroom's name under a byline label: capitalised words ("The Water Coolest", "Jane Doe").
 _BYLINE_NAME = regex.compile(r"\p{Lu}[\p{L}'’.\-]*(?:\s+(?:\p{Lu}[\p{L}'’.\-]*|[a-z]{1,3})){1,5}")
-#: "About <name>" heading an author box, in the languages of the rules' word lists; two words at least, so that
-#: "About Us" (a footer link) is not a name.
+#: "About <name>" heading an author box, in the languages of the rules' word lists.
 _ABOUT_WORDS = ("about ", "sobre ", "über ", "à propos de ", "a propos de ", "acerca de ", "a proposito di ", "over ")
-_ABOUT_FIRST = frozenset("AaSsÜüÀàOo")
+_ABOUT_FIRST = frozenset(w[0] for w in _ABOUT_WORDS) | frozenset(w[0].upper() for w in _ABOUT_WORDS)
 _ABOUT = regex.compile(
-    r"(?i:about|sobre|über|à propos de|a propos de|acerca de|a proposito di|over)\s+"
-    r"(?P<name>\p{Lu}[\p{L}'’.\-]*(?:\s+(?:\p{Lu}[\p{L}'’.\-]*|de|da|di|del|van|von|der|den|la|le|dos|du)){1,3})"
+    "(?i:" + "|".join(regex.escape(w.strip()) for w in _ABOUT_WORDS) + rf")\s+(?P<name>{NAME})"
 )
 _NAME_DATE = regex.compile(rf"(?P<name>{NAME})\s*(?:[-|–—•·,]|\bon\b)?\s*(?=\S)")
 #: A bio names a person (two to five capitalised words) and says what they do within its first words.
@@ -323,9 +320,7 @@ def lift_date(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
 
 
 #: A byline's label printed on a line of its own, the name on the next ("By" / "Sarah E. Needleman").
-_BYLINE_LABELS = frozenset({
-    "by", "written by", "posted by", "words by", "author", "authors", "von", "por", "par", "door", "autor", "auteur",
-})
+_BYLINE_LABEL = regex.compile(rf"{BY_LABEL}\s*:?")
 
 
 def _only_dates(text: str, found: regex.Match) -> bool:
@@ -352,7 +347,7 @@ def lift_split_byline(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
     and both lines go; a label whose next line is not a name (two to six words, capitalised) is left alone."""
     window = _through_second_prose(lines)
     for i, line in enumerate(window[:-1]):
-        if len(line.text) > 12 or line.text.lower().rstrip(" :") not in _BYLINE_LABELS:  # labels are short
+        if len(line.text) > 20 or _BYLINE_LABEL.fullmatch(line.text) is None:  # labels are short
             continue
         name = window[i + 1].text
         if 2 <= len(name.split()) <= 6 and _BYLINE_NAME.fullmatch(name):
@@ -414,7 +409,8 @@ def lift_author_box(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
         if heading[:1] not in _ABOUT_FIRST or len(heading) > 60 or not heading[:16].lower().startswith(_ABOUT_WORDS):
             continue  # most lines: no regex, most not even a lowered copy
         m = _ABOUT.fullmatch(heading)
-        if m is None or i in taken or i + 1 in taken:
+        # Two words at least: "About Us" is a footer link, not a name.
+        if m is None or len(m["name"].split()) < 2 or i in taken or i + 1 in taken:
             continue
         bio = lines[i + 1].text
         if m["name"] in bio and is_prose(bio) and word_count(bio) <= 150:

@@ -98,10 +98,14 @@ def repeated_lines(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
     return props
 
 
+def _prose_score(words: int) -> float:
+    return 1.0 + min(words, 80) / 10.0
+
+
 def _score(text: str) -> float:
     n = word_count(text)
     if is_prose(text):
-        return 1.0 + min(n, 80) / 10.0
+        return _prose_score(n)
     if is_headline(text, max_words=15):
         return -0.5
     return -1.0 if n <= 3 else -0.8
@@ -141,7 +145,7 @@ def _score_tables(seq: list[tuple[int, float, Line | None]]) -> None:
         for k, (_, raw, line) in enumerate(seq)
         # A row has four words at least (three figures and a name): lines of three or fewer score -1.0 and are
         # most of what is not prose, so the score settles them before any test of the text.
-        if -1.0 < raw < 0 and 2 <= line.text.count(" ") <= 19 and _table_row(line.text)
+        if -1.0 < raw < 0 and _table_row(line.text)
     ]
     first = 0
     for i in range(1, len(rows) + 1):
@@ -149,7 +153,7 @@ def _score_tables(seq: list[tuple[int, float, Line | None]]) -> None:
             if i - first >= TABLE_ROWS:
                 for k in rows[first:i]:
                     n, _, line = seq[k]
-                    seq[k] = (n, 1.0 + min(word_count(line.text), 80) / 10.0, line)
+                    seq[k] = (n, _prose_score(word_count(line.text)), line)
             first = i
 
 

@@ -13,7 +13,8 @@ from .base import LineRule, words
 NAME = (
     r"\p{Lu}[\p{L}'’.\-]*(?:\s+(?:\p{Lu}[\p{L}'’.\-]*|de|da|di|del|della|van|von|der|den|la|le|bin|al|dos|du|y)){0,4}"
 )
-_BY = (
+#: A byline's label ("By", "Written by", "Von"...); the byline rule and the split-byline lifter share it.
+BY_LABEL = (
     r"(?i:by|written by|reviewed by|fact[- ]checked by|edited by|story by|words by|reporting by|posted by|"
     r"author|authors|autor|auteur|autore|von|por|par|door|av|af)"
 )
@@ -59,7 +60,7 @@ RULES = (
         name="byline.by_v1",
         kind="byline",
         reason="a byline naming the author; the name moves to the author field",
-        pattern=rf"{_BY}\s*:?\s*(?P<value>{NAMES})(?:\s*(?:[,|•·–—]|\s-)\s*[^!?]{{0,80}})?(?<![.!?])",
+        pattern=rf"{BY_LABEL}\s*:?\s*(?P<value>{NAMES})(?:\s*(?:[,|•·–—]|\s-)\s*[^!?]{{0,80}})?(?<![.!?])",
         action="to_metadata",
         field="author",
         max_words=16,
