@@ -109,7 +109,7 @@ def settle_heap() -> None:
 
 def clear_caches(*, automata: bool = True) -> None:
     """Forget what the cleaners learned from the lines they saw: per-line verdicts and measurements, and
-    (with ``automata``) the states RE2's automata built for them.
+    (with ``automata``) the states the date locator's RE2 automaton built for them.
 
     Lines recur across a site's pages, so remembering verdicts pays in a corpus; a benchmark that wants the
     cost of lines seen for the first time (pages from many sites) clears them before it times. Automaton

@@ -1,7 +1,8 @@
 """The rule prefilter may only ever admit more lines than the rules match, never fewer.
 
 Verdicts with and without it must be identical (rule, span), on rule examples, on real pages and on
-generated text; every built-in rule must be in the prefilter's sets (else it silently costs every line).
+generated text; every built-in rule must be in the prefilter's scanner (else it silently costs every line).
+Widened patterns feed two engines, Hyperscan (the prefilter) and RE2 (the date locator): both are checked.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clean.rules import default_rules
-from clean.rules.prefilter import Unsupported, _options, core, re2, scoped, widen
+from clean.rules.prefilter import Prefilter, Unsupported, _options, core, expression, re2, scoped, widen
+from clean.rules.scanner import Scanner, hyperscan
 
-pytestmark = pytest.mark.skipif(re2 is None, reason="google-re2 is not installed")
+pytestmark = pytest.mark.skipif(hyperscan is None or re2 is None, reason="hyperscan or google-re2 is not installed")
 
 LANGUAGES = (None, "en", "de", "fr")
 
@@ -47,11 +49,11 @@ def _assert_same(lines) -> int:
     return hits
 
 
-def test_every_builtin_rule_is_in_a_set() -> None:
+def test_every_builtin_rule_is_in_the_scanner() -> None:
     ruleset = default_rules()
     ruleset._compile()
     assert ruleset._prefilter.unfiltered == []
-    assert len(ruleset._prefilter._matchers) == 2
+    assert ruleset._prefilter._scanner.refused == ()
 
 
 def test_same_verdicts_on_rule_examples_and_counterexamples() -> None:
@@ -93,17 +95,20 @@ def test_same_verdicts_on_generated_lines(pieces: list[str], sep: str) -> None:
     _assert_same([sep.join(pieces)])
 
 
-def test_lines_the_sets_cannot_judge_take_the_exact_path() -> None:
-    """An automaton that gives up returns no indices; the sentinel tells that from 'no rule matches'."""
+def test_lines_the_scanner_cannot_read_take_the_exact_path() -> None:
+    """A lone surrogate is not UTF-8 and a newline would end the line early: such lines are judged by
+    trying every rule, and still get their verdict. A very long line is scanned like any other."""
     ruleset = default_rules()
     ruleset._compile()
     prefilter = ruleset._prefilter
-    prefilter._matchers = [(lambda data: [], ids, index, searched) for _, ids, index, searched in prefilter._matchers]
-    assert prefilter.candidates("Follow us on Twitter") is None
-    hit = ruleset.first_match("Follow us on Twitter")
+    for line in ("Follow us on Twitter \ud800", "Follow us on Twitter\nnow"):
+        assert prefilter.candidates(line) is None
+    assert _verdict(ruleset, "Follow us on Twitter \ud800", "en") == _verdict(EXACT, "Follow us on Twitter \ud800", "en")
+    hit = ruleset.first_match("Follow us on Twitter \ud800")
     assert hit is not None and hit[0].kind == "social"
     long_line = "Follow us on Twitter " + "word " * 2000
-    assert prefilter.candidates(long_line) is None
+    assert prefilter.candidates(long_line) == [ruleset.rules.index(ruleset.by_name("social.follow_v1"))]
+    assert _verdict(ruleset, long_line, "en") == _verdict(EXACT, long_line, "en")
 
 
 @pytest.mark.parametrize(
@@ -128,27 +133,37 @@ def test_lines_the_sets_cannot_judge_take_the_exact_path() -> None:
         (r"a[^\S\n]b", ["a b", "a\u00a0b"], ["axb"]),  # RE2's \S is ASCII: negated, it must not narrow
     ],
 )
-def test_widen_admits_at_least_what_regex_matches(pattern: str, inside: list[str], outside: list[str]) -> None:
+@pytest.mark.parametrize("engine", ["hyperscan", "re2"])
+def test_widen_admits_at_least_what_regex_matches(pattern: str, inside: list[str], outside: list[str], engine: str) -> None:
     """``inside``: texts the widened pattern must match whole (regex's Unicode classes, dropped assertions);
     ``outside``: texts it still refuses, so widening is not "match anything"."""
-    wide = re2.compile(scoped(widen(pattern), case_sensitive=False), _options())  # as the prefilter builds it
+    fullmatch = _fullmatcher(scoped(widen(pattern), case_sensitive=False), engine)
     strict = regex.compile(pattern, regex.IGNORECASE)
     for text in inside:
-        assert wide.fullmatch(text) is not None, (pattern, text)
+        assert fullmatch(text), (pattern, text)
     for text in outside:
-        assert wide.fullmatch(text) is None, (pattern, text)
+        assert not fullmatch(text), (pattern, text)
     for text in (*inside, *outside):
-        assert strict.fullmatch(text) is None or wide.fullmatch(text) is not None, (pattern, text)
+        assert strict.fullmatch(text) is None or fullmatch(text), (pattern, text)
+
+
+def _fullmatcher(wide: str, engine: str):
+    """Whether a text matches ``wide`` whole, as the prefilter's scanner or the date locator's RE2 runs it."""
+    if engine == "re2":
+        compiled = re2.compile(wide, _options())
+        return lambda text: compiled.fullmatch(text) is not None
+    scanner = Scanner([expression(wide, searched=False)], [0])
+    return lambda text: bool(scanner.scan(text.encode("utf-8")))
 
 
 def test_widening_keeps_case_where_the_rule_does() -> None:
     """A case-sensitive name pattern widened case-insensitively admitted every line starting "after"."""
     pattern = r"(?i:by|af)\s*(?P<value>\p{Lu}\p{L}+)"
-    kept = re2.compile(scoped(widen(pattern, case_sensitive=True), True), _options())
-    assert kept.fullmatch("By Jane") is not None and kept.fullmatch("af Åsa") is not None
-    assert kept.fullmatch("after") is None and kept.fullmatch("by jane") is None
-    ignored = re2.compile(scoped(widen(pattern), False), _options())
-    assert ignored.fullmatch("after") is not None
+    for engine in ("hyperscan", "re2"):
+        kept = _fullmatcher(scoped(widen(pattern, case_sensitive=True), True), engine)
+        assert kept("By Jane") and kept("af Åsa")
+        assert not kept("after") and not kept("by jane")
+        assert _fullmatcher(scoped(widen(pattern), False), engine)("after")
 
 
 def test_widen_refuses_what_it_cannot_translate() -> None:
@@ -162,10 +177,9 @@ def test_core_keeps_a_literal_run_of_each_alternative() -> None:
         "(?:(?:newsletters?|enter your e-?mail))"
     )
     # A line holding the whole pattern holds its core: the cut only ever widens.
-    options = re2.Options()
-    options.case_sensitive = False
-    cut = re2.compile(core(widen(r"(?:[/(|]|\bvia\s)\s*[^.]{0,60}(?:getty|reuters)\)?\.?$")), options)
-    assert cut.search("Photo (via Getty).") is not None
+    cut = Scanner([expression(scoped(core(widen(r"(?:[/(|]|\bvia\s)\s*[^.]{0,60}(?:getty|reuters)\)?\.?$")), False),
+                              searched=True)], [0])
+    assert cut.scan(b"Photo (via Getty).")
 
 
 def test_a_used_rule_set_pickles_and_judges_the_same() -> None:
@@ -190,15 +204,17 @@ def test_first_matches_is_first_match_of_each_line() -> None:
 
 
 def test_page_scan_flags_what_each_line_alone_would() -> None:
-    """The scan runs over a page's lines joined by newlines: text edges must become line edges, and a page
-    it cannot read faithfully (a line holding a newline, a lone surrogate) is judged line by line."""
-    from clean.rules.prefilter import Prefilter
-
-    prefilter = Prefilter([(r"\Afollow us\b", True, False), (r"(?:share|tweet)\Z", True, False), (r"menu", False, False)])
-    assert prefilter._scan is not None
-    lines = ["Follow us on X", "nothing here", "x follow us", "Please share", "share it", "menu", "follow us"]
-    want = [prefilter.candidates(x) for x in lines]
-    assert want == [[0], [], [], [1], [], [2], [0]]
-    assert prefilter.candidates_many(lines) == want
+    """The scan runs over a page's lines joined by newlines: text edges must become line edges, no match may
+    run from one line into the next, and a page it cannot read faithfully (a line holding a newline, a lone
+    surrogate) is judged line by line."""
+    prefilter = Prefilter([
+        (r"\Afollow us\b", True, False), (r"(?:share|tweet)\Z", True, False), (r"menu", False, False),
+        (r"(?:more|next)\s+stories", False, False), (r"[^.]+ newsletter", True, False), (r"\W+", False, False),
+    ])
+    lines = ["Follow us on X", "nothing here", "x follow us", "Please share", "share it", "menu", "follow us",
+             "more", "stories", "The", "newsletter", "", "--", "¶"]
+    want = [sorted(c) for c in (prefilter.candidates(x) for x in lines)]
+    assert want == [[0], [], [], [1], [], [2], [0], [], [], [], [], [], [5], [5]]
+    assert [sorted(c) for c in prefilter.candidates_many(lines)] == want
     for odd in (["Follow us\nshare", "share", "Follow us"], ["a\ud800b share", "Follow us"]):
         assert prefilter.candidates_many(odd) == [prefilter.candidates(x) for x in odd]

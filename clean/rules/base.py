@@ -122,8 +122,8 @@ class LineRule:
 class RuleSet:
     """An ordered collection of rules; the first rule that matches a line wins.
 
-    Trying 35 patterns on every line is the hot path of the whole tool. A prefilter (RE2's set of all the
-    patterns, widened; see ``prefilter``) names in one pass the few rules that could match, and only those
+    Trying 35 patterns on every line is the hot path of the whole tool. A prefilter (a Hyperscan database
+    of all the patterns, widened; see ``prefilter``) names in one pass the few rules that could match, and only those
     run their own pattern. Lines the prefilter cannot judge take the exact path: whole-line rules compiled
     into one alternation, search rules behind their cue substrings.
     """
@@ -145,17 +145,16 @@ class RuleSet:
 
     def __getstate__(self) -> dict:
         """Only the rules travel (to worker processes, Ray tasks); what is compiled from them is rebuilt there.
-        RE2 sets and remembered matches cannot be pickled, and would be stale in another process anyway."""
+        Compiled automata and remembered matches cannot be pickled, and would be stale in another process anyway."""
         return {"rules": self.rules, "use_prefilter": self.use_prefilter}
 
     def __setstate__(self, state: dict) -> None:
         self.__init__(rules=list(state["rules"]), use_prefilter=state["use_prefilter"])
 
     def forget(self, *, automata: bool = True) -> None:
-        """Drop the remembered verdicts, and (``automata``) the states the prefilter's automaton built."""
+        """Drop the remembered verdicts. The prefilter's automata are compiled ahead of time and learn
+        nothing from the lines they see, so there are no automaton states to drop (``automata``)."""
         self._cache.clear()
-        if automata and self._prefilter is not None:  # rebuilt now, not on the next line: compiling is no line's cost
-            self._prefilter = self._new_prefilter()
 
     def extend(self, rules: Iterable[LineRule]) -> None:
         names = {r.name for r in self.rules}

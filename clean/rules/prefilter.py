@@ -1,19 +1,19 @@
-"""One linear-time pass per line that tells which rules could match it, so only those run their pattern.
+"""One pass over a page that tells, for each line, which rules could match it, so only those run their pattern.
 
 Trying every rule's ``regex`` pattern on every line was the text cleaners' largest cost (about 20 us a
-line for 35 rules, most of it on short menu lines that match nothing). RE2's ``Set`` runs all the patterns
-together as one automaton in a single pass over the line and returns the indices that match; the ``regex``
-pattern then confirms only those, so verdicts, spans and captured values stay exactly what they were.
+line for 35 rules, most of it on short menu lines that match nothing). A Hyperscan database of all the
+patterns (``scanner``) scans a page's lines joined by newlines in one call and reports which pattern
+matched on which line; the ``regex`` pattern then confirms only those, so verdicts, spans and captured
+values stay exactly what they were.
 
-That only holds if the set never misses a line its rule matches. So each pattern is *widened* into RE2
-syntax, never narrowed: assertions RE2 lacks (lookarounds, word boundaries) are dropped, which can only
-admit more lines; Unicode classes where RE2's are ASCII-only (``\\d``, ``\\w``, ``\\s``) become their
-Unicode supersets; everything matches case-insensitively. A pattern that cannot be widened (an unknown
-property, a backreference) is left out of the set and its rule is tried on every line, as before.
+That only holds if the scanner never misses a line its rule matches. So each pattern is *widened*, never
+narrowed: assertions it lacks (lookarounds, word boundaries) are dropped, which can only admit more
+lines; Unicode classes become "exactly what ``regex`` means in ASCII, and any character beyond"; case is
+ignored where the rule ignores it. A pattern that cannot be widened (an unknown property, a
+backreference) or that Hyperscan refuses is left out and its rule is tried on every line, as before.
 
-RE2 gives up rather than backtrack: when its automaton runs out of memory on a hostile line, ``Set.Match``
-returns no indices at all. An always-matching sentinel pattern tells that apart from "no rule matches", and
-such lines (and very long ones) take the exact path of trying every rule.
+``widen`` writes RE2's syntax: the date locator (``locator``) runs on RE2, and ``expression`` turns a
+widened pattern into what the scanner takes.
 """
 
 from __future__ import annotations
@@ -24,14 +24,14 @@ from collections.abc import Callable, Sequence
 
 import regex
 
+from .scanner import Scanner, hyperscan
+
 try:  # a hard dependency; the exact path still works without it (tests compare the two)
     import re2
 except ImportError:  # pragma: no cover - only on platforms without a google-re2 wheel
     re2 = None
 
-#: Lines longer than this skip the sets and take the exact path (rare: a paragraph is seldom this long).
-MAX_CHARS = 4000
-#: Automaton memory; lines are short, so this is never reached by real text.
+#: Automaton memory of the date locator; lines are short, so this is never reached by real text.
 MAX_MEM = 64 << 20
 
 # Classes (\d, \w, \s, \p{...}) are widened to "exactly what regex means in ASCII, and any character beyond":
@@ -412,169 +412,133 @@ def _options():
 
 
 class Prefilter:
-    """The candidate rules for a line: those whose widened pattern matches it, plus those left out of the set.
+    """The candidate rules for each line of a page: those whose widened pattern matches it, plus those
+    left out of the scanner.
 
-    ``candidates`` returns None when the set cannot answer (no RE2, a very long line, the automaton gave
-    up); the caller then tries every rule.
+    ``candidates`` returns None when the scanner cannot answer (no Hyperscan, a line that is not valid
+    UTF-8 or holds a newline); the caller then tries every rule.
     """
 
     def __init__(self, patterns: Sequence[tuple[str, bool, bool]]) -> None:
         """``patterns``: each rule's ``regex`` pattern, whether it is searched (else matched whole), and whether
         it is matched with case (else case ignored)."""
         self.unfiltered: list[int] = []
-        #: Per set: its match function (on UTF-8 bytes), the rule index of each of its patterns, its sentinel's,
-        #: and whether it holds the search rules.
-        self._matchers: list[tuple[Callable[[bytes], list[int]], list[int], int, bool]] = []
-        if re2 is None:
-            self.unfiltered = list(range(len(patterns)))
-            return
-        # Two sets, not one: whole-line patterns run anchored at both ends (their automaton stops at the
-        # first character no rule allows), search patterns unanchored; in one set their states multiply.
-        #: Where in a page's bytes the first possible search-rule match at or after a position starts (-1: none).
-        self._scan: Callable[[bytes, int], int] | None = None
-        for searched, sentinel in ((False, "(?s).*"), (True, "")):
-            chosen = [i for i, (_, s, _) in enumerate(patterns) if s == searched]
-            if chosen:
-                self._build(patterns, chosen, searched, sentinel)
-
-    def _build(
-        self, patterns: Sequence[tuple[str, bool, bool]], chosen: list[int], searched: bool, sentinel: str
-    ) -> None:
-        found = re2.Set.SearchSet(_options()) if searched else re2.Set.FullMatchSet(_options())
+        self._scanner: Scanner | None = None
+        expressions: list[str] = []
         ids: list[int] = []
-        added: list[str] = []
-        for i in chosen:
-            pattern, _, case_sensitive = patterns[i]
+        for i, (pattern, searched, case_sensitive) in enumerate(patterns):
             try:
                 wide = widen(pattern, case_sensitive)
-                wide = scoped(core(wide) if searched else wide, case_sensitive)
-                found.Add(wide)
-            except (Unsupported, re2.error):
+                expressions.append(expression(scoped(core(wide) if searched else wide, case_sensitive), searched))
+            except Unsupported:
                 self.unfiltered.append(i)
                 continue
             ids.append(i)
-            added.append(wide)
-        try:
-            index = found.Add(sentinel)
-            found.Compile()
-        except re2.error:  # too large for the memory budget: these rules are tried on every line
-            self.unfiltered.extend(ids)
+        if hyperscan is None or not ids:
+            self.unfiltered = list(range(len(patterns)))
             return
-        # The binding's own method on bytes: its Python wrapper re-checks types and turns [] into None.
-        match = getattr(getattr(found, "_set", None), "Match", None)
-        match = (lambda data, f=found: f.Match(data) or []) if match is None else match
-        self._matchers.append((match, ids, index, searched))
-        if searched:
-            self._scan = _page_scanner(added)
+        self._scanner = Scanner(expressions, ids)
+        self.unfiltered = sorted([*self.unfiltered, *self._scanner.refused])
+        #: The answer for a line no pattern matches (most lines): shared, so never to be changed.
+        self._nothing: tuple[int, ...] = tuple(self.unfiltered)
 
-    def candidates(self, line: str, searched: bool = True) -> list[int] | None:
-        """Indices of the rules that may match ``line``, in rule order; None when every rule must be tried.
-
-        ``searched=False``: a page scan already found no search rule's core in the line, so that set is skipped.
-        """
-        if not self._matchers or len(line) > MAX_CHARS or "\n" in line:
+    def candidates(self, line: str) -> Sequence[int] | None:
+        """Indices of the rules that may match ``line``, in rule order; None when every rule must be tried."""
+        if self._scanner is None or "\n" in line:
             return None
         try:
             data = line.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate: not valid UTF-8, so RE2 could not read it faithfully
+        except UnicodeEncodeError:  # a lone surrogate: not valid UTF-8, so the scanner could not read it
             return None
-        found = list(self.unfiltered)
-        for match, ids, sentinel, search_set in self._matchers:
-            if search_set and not searched:
-                continue
-            hits = _hits(match(data), ids, sentinel)
-            if hits is None:
-                return None  # the automaton gave up on this line
-            found.extend(hits)
-        if len(found) > 1:
-            found.sort()
-        return found
+        return self._per_line(data, 1)[0]
 
-    def candidates_many(self, lines: Sequence[str]) -> list[list[int] | None]:
-        """``candidates`` of each line of a page, with the search rules' set asked only about the lines a scan
-        of the whole page flags.
+    def candidates_many(self, lines: Sequence[str]) -> list[Sequence[int] | None]:
+        """``candidates`` of each line of a page, from one scan of the lines joined by newlines.
 
-        Nine lines in ten hold no search rule's cue, and one pass of one automaton over the page's bytes
-        finds the few that do for less than asking the set about every line (a call per line was most of the
-        cost). The scan's patterns are the set's, so it flags every line the set would name a rule for.
+        ``^`` and ``$`` match at line edges and no translated pattern crosses a newline, so a line holds a
+        match in the page exactly when it holds one alone; a call per line was most of the cost.
         """
-        scan = self._scan
-        if scan is None:
-            return [self.candidates(line) for line in lines]
+        if self._scanner is None:
+            return [None] * len(lines)
         try:
             data = "\n".join(lines).encode("utf-8")
         except UnicodeEncodeError:
             return [self.candidates(line) for line in lines]
         if data.count(b"\n") != len(lines) - 1:  # a line holding a newline would shift every later line
             return [self.candidates(line) for line in lines]
-        flagged = set()
-        pos = counted = line_no = 0
-        while True:
-            start = scan(data, pos)
-            if start < 0:
-                break
-            line_no += data.count(b"\n", counted, start)
-            flagged.add(line_no)
-            end = data.find(b"\n", start)
-            if end < 0:
-                break
-            line_no += 1
-            pos = counted = end + 1
-        whole = self._matchers[0]
-        if self.unfiltered or whole[3]:  # no whole-line set to ask first
-            return [self.candidates(line, i in flagged) for i, line in enumerate(lines)]
-        # One automaton at a time over all the lines (encoding cannot fail: the page encoded): interleaving
-        # the two sets per line made each evict the other's states from the processor's caches.
-        full, full_ids, sentinel, _ = whole
-        nothing = [sentinel]  # the answer for most lines
-        out: list[list[int] | None] = []
-        for line in lines:
-            if len(line) > MAX_CHARS:
-                out.append(None)
-                continue
-            hits = full(line.encode())
-            out.append([] if hits == nothing else _hits(hits, full_ids, sentinel))
-        if len(self._matchers) > 1:
-            search, search_ids, search_sentinel, _ = self._matchers[1]
-            for i in sorted(flagged):
-                found = out[i]
-                if found is None:  # too long, or the whole-line automaton gave up: the exact path decides
-                    continue
-                more = _hits(search(lines[i].encode()), search_ids, search_sentinel)
-                out[i] = None if more is None else sorted(found + more) if found else more
-        return out
+        return self._per_line(data, len(lines))
+
+    def _per_line(self, data: bytes, n_lines: int) -> list[Sequence[int] | None]:
+        """The scan's matches as rule indices per line: a match belongs to the line its end falls in."""
+        found: dict[int, set[int]] = {}
+        line_no = counted = 0
+        for end, rule in self._scanner.scan(data):
+            line_no += data.count(b"\n", counted, end)
+            counted = end
+            if line_no in found:
+                found[line_no].add(rule)
+            else:
+                found[line_no] = {rule}
+        nothing = self._nothing
+        if not found:
+            return [nothing] * n_lines
+        return [sorted(found[i].union(nothing)) if i in found else nothing for i in range(n_lines)]
 
 
-def _hits(hits: list[int], ids: list[int], sentinel: int) -> list[int] | None:
-    """A set's answer as rule indices; None when its automaton gave up (no sentinel among the hits)."""
-    if len(hits) == 1 and hits[0] == sentinel:
-        return []
-    if sentinel not in hits:
-        return None
-    return sorted(ids[h] for h in hits if h != sentinel)  # the set answers in no particular order
+#: ``\s`` without the newline: lines are scanned joined by newlines, and a match must not run into the next.
+_LINE_SPACE = r"\t\x0B\f\r\x20"
 
 
-_TEXT_EDGE = regex.compile(r"\\\\|\\A|\\z")
+def expression(wide: str, searched: bool) -> str:
+    """A widened pattern as the scanner takes it, for lines joined by newlines (Hyperscan's syntax, which
+    is RE2's for everything ``widen`` writes, multi-line mode).
 
-
-def _page_scanner(cores: list[str]) -> Callable[[bytes, int], int] | None:
-    """A function giving where the first match of any of ``cores`` starts in a page (lines joined by
-    newlines) at or after a position, or -1; None when RE2 will not build one.
-
-    Matches never cross a newline (RE2's ``never_nl``), and the text's edges become the line's, so a line
-    holds a match in the page exactly when it holds one alone.
+    A whole-line pattern is anchored at line edges; text edges (``\\A``, ``\\z``) become line edges; no
+    class admits a newline (``\\s``, negated classes, ``\\W``, ``\\D``), so no match runs from one line into
+    the next, which both keeps verdicts per line and keeps the automaton small. Bounded repeats become
+    unbounded ones: Hyperscan refuses a pattern with many nested counts as too large, and the unbounded
+    repeat admits more.
     """
-    if not cores:
-        return None
-    options = _options()
-    options.never_nl = True
-    options.never_capture = True
-    edges = {"\\A": "^", "\\z": "$"}
-    pattern = "(?m)" + "|".join(f"(?:{_TEXT_EDGE.sub(lambda m: edges.get(m[0], m[0]), c)})" for c in cores)
-    try:
-        compiled = re2.compile(pattern, options)
-    except re2.error:
-        return None
-    if compiled.search(b"") is not None:  # a core that matches nothing would flag every line
-        return None
-    return _first_start(compiled)
+    out: list[str] = []
+    i, n = 0, len(wide)
+    in_class = False
+    while i < n:
+        ch = wide[i]
+        if ch == "\\":
+            after = wide[i + 1]
+            if after in "pPx" and wide.startswith("{", i + 2):
+                end = wide.index("}", i) + 1
+                out.append(wide[i:end])
+                i = end
+                continue
+            if after == "s":
+                out.append(_LINE_SPACE if in_class else f"[{_LINE_SPACE}]")
+            elif after in "Az" and not in_class:
+                out.append("^" if after == "A" else "$")
+            elif after in "WD" and not in_class:
+                out.append(f"[^\\n\\{after.lower()}]")
+            else:
+                out.append(wide[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+            out.append(ch)
+            i += 1
+            continue
+        if ch == "[":
+            in_class = True
+            negated = wide.startswith("^", i + 1)
+            out.append("[^\\n" if negated else "[")
+            i += 2 if negated else 1
+            continue
+        if ch == "{":
+            count = _COUNT.match(wide, i)
+            if count and count[2]:  # {m,n} or {m,}
+                out.append("*" if not count[1] or int(count[1]) == 0 else "+")
+                i = count.end()
+                continue
+        out.append(ch)
+        i += 1
+    body = "".join(out)
+    return body if searched else f"^(?:{body})$"
