@@ -9,10 +9,10 @@ Prints, in one run on the same pages:
 - per kind of noise, on how many pages a line of that kind survives. Noise lines are the input lines that
   are not in the article a person marked; a broad classifier, separate from our rules, names their kind;
 - MB/s per core of the text cleaners beside C4's line rules, the pages cleaned as the runner cleans them
-  (``clean_texts`` on batches of ``runner.BATCH``): on a worker's first pages (every cache and RE2
-  automaton empty, the dev pages from 88 sites being its first) and in its stride (automata warmed on
-  500 other news pages from --warm, per-line caches still empty, so every dev line is new to them; the
-  median of three runs, as is C4's figure); and
+  (``clean_texts`` on batches of ``runner.BATCH``): on a worker's first pages (every cache empty, the
+  dev pages from 88 sites being its first) and in its stride (after 500 other news pages from --warm,
+  per-line caches still empty, so every dev line is new to them; the median of three runs, as is C4's
+  figure); and
   ``clean_text`` one page at a time, as a library caller might (the same output, checked).
 
 Needs the bench extra (`pip install -e '.[bench]'`: datatrove) for the C4 column.
@@ -109,7 +109,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--set", type=Path, default=ROOT.parent / "shared" / "eval" / "news-pages")
     ap.add_argument("--warm", type=Path, default=ROOT.parent / "shared" / "eval" / "dedup" / "bbc_docs.jsonl.gz",
-                    help="JSON lines of other pages (a 'text' field) to warm the automata on")
+                    help="JSON lines of other pages (a 'text' field) a worker in its stride has cleaned")
     args = ap.parse_args()
     if not (args.set / "gold").is_dir():
         print(f"no evaluation set at {args.set}; pass --set")
@@ -195,7 +195,7 @@ def main() -> int:
     print(f"  clean, a worker's first pages       {text_mb / ours_seconds:6.2f} MB/s  (all cleaners + language id,"
           f" batches of {BATCH} as the runner cleans them)")
     if stride_seconds:
-        print(f"  clean, a worker in its stride       {text_mb / stride_seconds:6.2f} MB/s  (automata warmed on"
+        print(f"  clean, a worker in its stride       {text_mb / stride_seconds:6.2f} MB/s  (after"
               f" {len(others)} other pages)")
     print(f"  clean, without language id          {text_mb / ours_nolang_seconds:6.2f} MB/s  (first pages)")
     print(f"  clean_text, one page at a time      {text_mb / alone_seconds:6.2f} MB/s  (first pages; the same output)")

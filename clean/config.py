@@ -178,6 +178,11 @@ def _read_file(path: Path, types: dict[str, str]) -> dict[str, Any]:
     return values
 
 
+#: Variables of the environment that are not options: where the compiled rule automata are cached (read where
+#: they are compiled, in every worker; see ``rules.scanner``).
+ENVIRONMENT_ONLY = frozenset({"CLEAN_CACHE_DIR"})
+
+
 def load(file: str | Path | None = None, env: dict[str, str] | None = None, **flags: Any) -> Config:
     """Resolve a Config from defaults, a TOML file, ``CLEAN_*`` variables and flags, in that order.
 
@@ -197,7 +202,7 @@ def load(file: str | Path | None = None, env: dict[str, str] | None = None, **fl
     if file is not None:
         values.update(_read_file(Path(file), types))
     for key, value in (os.environ if env is None else env).items():
-        if not key.startswith("CLEAN_"):
+        if not key.startswith("CLEAN_") or key in ENVIRONMENT_ONLY:
             continue
         name = key[len("CLEAN_") :].lower()
         if name in types:

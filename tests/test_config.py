@@ -119,6 +119,13 @@ def test_unknown_environment_names_are_warned_about(caplog: pytest.LogCaptureFix
     assert "ignoring CLEAN_WORKER: clean has no option 'worker'" in caplog.text
 
 
+def test_the_cache_folder_variable_is_not_taken_for_an_option(caplog: pytest.LogCaptureFixture) -> None:
+    """``CLEAN_CACHE_DIR`` tells where compiled rule automata are kept (``rules.scanner``), not an option."""
+    with caplog.at_level(logging.WARNING, logger="clean.config"):
+        assert load(env={"CLEAN_CACHE_DIR": "/tmp/somewhere"}) == Config()
+    assert "CLEAN_CACHE_DIR" not in caplog.text
+
+
 def test_every_option_has_a_type_the_loader_reads() -> None:
     for f in fields(Config):
         assert str(f.type).split(" | ")[0] in ("bool", "int", "float", "str"), f.name

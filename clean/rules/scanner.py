@@ -82,8 +82,12 @@ def _database(expressions: tuple[str, ...], ids: tuple[int, ...]):
     ).hexdigest()[:32]
     path = cache_dir() / f"rules-{digest}.hsdb"
     try:
-        return hyperscan.loadb(path.read_bytes(), hyperscan.HS_MODE_BLOCK), ()
-    except Exception:  # missing, unreadable, truncated, from another version: compile instead
+        database = hyperscan.loadb(path.read_bytes(), hyperscan.HS_MODE_BLOCK)
+        # A scan proves it whole and runnable here: a home folder shared by machines of another processor
+        # may hold a database this one cannot run.
+        database.scan(b"", match_event_handler=lambda *_: None, scratch=hyperscan.Scratch(database))
+        return database, ()
+    except Exception:  # missing, unreadable, truncated, from another version or processor: compile instead
         pass
     try:
         return _store(_compile(expressions, ids), path), ()
