@@ -16,7 +16,7 @@ import regex
 
 from .cleaner import Context, Line, Proposal
 from .dates import find_date, search_date
-from .rules.bylines import BY_LABEL, NAME
+from .rules.bylines import BYLINE_LEAD, NAME
 from .text import fold, is_headline, is_prose, word_count
 
 #: How far into the page a headline is looked for. Pages print the headline before the first paragraph,
@@ -30,13 +30,17 @@ _DATE_LABELS = "|".join(sorted([
     "updated", "last updated", "modified", "last modified", "veröffentlicht am", "veröffentlicht", "aktualisiert am",
     "aktualisiert", "stand", "publié le", "mis à jour le", "publicado el", "publicado", "actualizado el",
     "actualizado", "pubblicato il", "pubblicato", "aggiornato il", "aggiornato", "gepubliceerd op", "gepubliceerd",
+    "publicado em", "atualizado em", "atualizado", "опубликовано", "обновлено", "дата публикации", "дата",
+    "기사입력", "입력", "수정", "승인", "등록", "최종수정", "公開日", "更新日", "配信日", "掲載日", "发布时间",
+    "发布日期", "更新时间", "时间", "日期",
 ], key=len, reverse=True))
-_DATE_FIELD = regex.compile(rf"^(?:(?:{_DATE_LABELS})\s*:?\s*)?", regex.IGNORECASE)
+_DATE_FIELD = regex.compile(rf"^(?:(?:{_DATE_LABELS})\s*[:：]?\s*)?", regex.IGNORECASE)
 #: What a line of publication and update dates holds besides its dates: labels, times, time zones, separators.
 _DATE_FIELDS_REST = regex.compile(
-    rf"(?:[\s|•·,;/–—-]|at|on|um|à|às|(?:{_DATE_LABELS})\s*:?"
+    rf"(?:[\s|•·,;/–—()\[\]-]|at|on|um|à|às|(?:{_DATE_LABELS})\s*[:：]?"
     r"|\d{1,2}[:.h]\d{2}(?::\d{2})?(?:\s*[ap]\.?\s?m\.?)?"
-    r"|(?-i:GMT|UTC|BST|CET|CEST|EET|EEST|WET|EST|EDT|CST|CDT|MST|MDT|PST|PDT|IST|JST|KST|HKT|SGT|AEST|AEDT)\b)*",
+    r"|(?-i:GMT|UTC|BST|CET|CEST|EET|EEST|WET|EST|EDT|ET|CST|CDT|CT|MST|MDT|MT|PST|PDT|PT|IST|JST|KST|HKT|SGT|AEST"
+    r"|AEDT)\b)*",
     regex.IGNORECASE,
 )
 _NAME_LINE = regex.compile(rf"(?P<name>{NAME})")
@@ -320,7 +324,7 @@ def lift_date(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
 
 
 #: A byline's label printed on a line of its own, the name on the next ("By" / "Sarah E. Needleman").
-_BYLINE_LABEL = regex.compile(rf"{BY_LABEL}\s*:?")
+_BYLINE_LABEL = regex.compile(BYLINE_LEAD)
 
 
 def _only_dates(text: str, found: regex.Match) -> bool:

@@ -347,6 +347,28 @@ def test_a_line_of_publication_and_update_dates_goes_to_the_date(line: str) -> N
     assert [r.rule for r in cleaned.removals if r.text == line] == ["metadata.date_fields_v1"]
 
 
+@pytest.mark.parametrize(
+    ("line", "date"),
+    [
+        ("기사입력 :[ 2018-08-25 15:24 ]", dt.date(2018, 8, 25)),  # labels in the page's language, brackets
+        ("Monday, November 18, 2019, 04:05 pm PT (07:05 pm ET)", dt.date(2019, 11, 18)),  # US zones in brackets
+        ("Опубликовано: 24.09.2018 10:15", dt.date(2018, 9, 24)),
+        ("Publicado em 19/11/2019 às 10:30", dt.date(2019, 11, 19)),
+        ("发布时间：2019-11-19 10:30", dt.date(2019, 11, 19)),  # a full-width colon
+    ],
+)
+def test_date_lines_in_other_languages_go_to_the_date(line: str, date: dt.date) -> None:
+    page = "\n".join([
+        "Council approves the new bridge budget",
+        line,
+        "The council met on Monday and approved the plan to rebuild the bridge, officials said on Tuesday.",
+        "The mayor said work would start in the spring, once the state has approved the budget for it.",
+    ])
+    cleaned = clean_text(page)
+    assert cleaned.date == date
+    assert [r.field for r in cleaned.removals if r.text == line] == ["date"]
+
+
 def test_a_sentence_with_a_date_is_not_a_date_line() -> None:
     page = "\n".join([
         "Council approves the new bridge budget",

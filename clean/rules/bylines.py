@@ -18,6 +18,11 @@ BY_LABEL = (
     r"(?i:by|written by|reviewed by|fact[- ]checked by|edited by|story by|words by|reporting by|posted by|"
     r"author|authors|autor|auteur|autore|von|por|par|door|av|af)"
 )
+#: Labels that mark a byline only with a colon after them ("Text: Jane Doe", "Текст: ..."): without one they
+#: open headlines ("Text Messages Show ...").
+COLON_LABEL = r"(?i:text|texto|tekst|testo|текст|автор|авторы|автори)"
+#: How a byline opens: a label, with or without a colon, or a colon label with one.
+BYLINE_LEAD = rf"(?:{BY_LABEL}\s*:?|{COLON_LABEL}\s*:)"
 
 #: Newsroom job titles that trail a byline or stand alone under it.
 ROLE = words(
@@ -60,7 +65,7 @@ RULES = (
         name="byline.by_v1",
         kind="byline",
         reason="a byline naming the author; the name moves to the author field",
-        pattern=rf"{BY_LABEL}\s*:?\s*(?P<value>{NAMES})(?:\s*(?:[,|•·–—]|\s-)\s*[^!?]{{0,80}})?(?<![.!?])",
+        pattern=rf"{BYLINE_LEAD}\s*(?P<value>{NAMES})(?:\s*(?:[,|•·–—]|\s-)\s*[^!?]{{0,80}})?(?<![.!?])",
         action="to_metadata",
         field="author",
         max_words=16,
@@ -74,8 +79,12 @@ RULES = (
             "By Amy Kuperinsky | NJ Advance Media for NJ.com",
             "Von Anna Müller",
             "Author: Paul van der Berg",
+            "Текст: Венера Ерофеева · 24 сентября 2018",
+            "Texto: Ana Ruiz",
         ),
         counterexamples=(
+            "Text Messages Show Officials Knew",
+            "Texto Completo Del Acuerdo",
             "By the way, the deal was off.",
             "By Monday, the deal was off.",
             "By 2030 the company expects to double output.",
@@ -149,7 +158,8 @@ RULES = (
         reason="a photo or image credit",
         pattern=r"(?:(?:photo|photos|photograph|image|images|picture|pictures|foto|fotos|bild|credit|credits|"
         r"photo credit|image credit|image source|illustration|graphic|video|cover image|header image|"
-        r"featured image|top image|lead image)\s*(?:by|courtesy of|:|credit:?|source:?|©)\s*\S.{0,100}|"
+        r"featured image|top image|lead image|fotografía|fotografia|imagen|imagem|afbeelding|фото|фотография|"
+        r"иллюстрация|изображение|写真|图片|图片来源)\s*(?:by|courtesy of|:|：|credit:?|source:?|©)\s*\S.{0,100}|"
         r"\(?(?:photo|image)s?\s*:\s*.{1,100}\)?)",
         max_words=16,
         examples=(
@@ -159,11 +169,34 @@ RULES = (
             "Credit: Reuters",
             "Photograph: Alamy",
             "Foto: dpa",
+            "Фото: Иван Петров",
+            "图片来源：新华社",
+            "Imagen: EFE",
         ),
         counterexamples=(
             "Photo sharing grew 12% last year, the report said.",
             "Image quality has improved a lot.",
             "Pictures of the crash spread quickly on social media.",
+        ),
+    ),
+    LineRule(
+        name="photo_credit.archive_v1",
+        kind="photo_credit",
+        reason="a portrait's credit to the sitter's personal archive",
+        pattern=rf"(?i:(?:фото:?\s+)?(?:из\s+)?личн(?:ый|ого)\s+архива?|(?:фото:?\s+)?(?:з\s+)?особист(?:ий|ого)\s+"
+        rf"архіву?|(?:foto:?\s+)?(?:arquivo|archivo|archivio) (?:pessoal|personal|personale)|"
+        rf"(?:photo\s*:?\s*)?(?:personal archive|family handout|courtesy of the family))(?:\s+(?:of\s+)?{NAME})?\.?",
+        case_sensitive=True,
+        examples=(
+            "личный архив Андрея Рудькова",
+            "Фото из личного архива",
+            "Фото: личный архив Ольги Панковой",
+            "Foto: arquivo pessoal",
+            "Courtesy of the family",
+        ),
+        counterexamples=(
+            "Личный архив писателя был передан музею в 2010 году.",
+            "The personal archive of the writer was given to the museum in 2010.",
         ),
     ),
     LineRule(
