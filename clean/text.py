@@ -16,7 +16,8 @@ import regex
 T = TypeVar("T")
 
 WORD = regex.compile(r"\w+(?:[-'’.]\w+)*", regex.UNICODE)
-_CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Hangul}]")
+#: Scripts written without spaces between words. Not Hangul: Korean spaces its words, as English does.
+_CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]")
 _TERMINAL = tuple('.!?…。！？"”’»)]:;')
 _QUOTE_PAIRS = (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"'), ("«", '"'), ("»", '"'), ("–", "-"), ("—", "-"))
 _URL = regex.compile(r"https?://\S+|www\.\S+", regex.IGNORECASE)

@@ -325,6 +325,16 @@ def test_a_long_row_of_capitalised_names_is_not_prose() -> None:
     assert is_prose("政府は月曜日に新しい計画を発表し、鉄道網の拡張と地方の交通の改善を進めると述べたが、詳細はまだ明らかになっていない")
 
 
+def test_korean_is_counted_in_the_words_it_spaces() -> None:
+    """Korean separates words with spaces, like English: counting its syllables as Chinese characters made a
+    four-word teaser headline a seven-word line, and with its trailing dots, prose."""
+    from clean.text import is_prose, word_count
+
+    assert word_count("엘제이의 리벤지인가, 류화영의 코스프레인가") == 4
+    assert not is_prose("‘아침마당’마저 접수한 유재석, 그가 뜨..")
+    assert word_count("政府は月曜日に新しい計画を発表した") == 8  # unspaced scripts: a word per two characters
+
+
 @pytest.mark.parametrize(
     "line",
     [
