@@ -24,7 +24,7 @@ from .repair import repair
 from .rules import RuleSet, default_rules
 from .text import ends_sentence, is_prose
 from .text import forget as forget_measurements
-from .zones import line_rules, repeated_lines, zones
+from .zones import line_rules, repeated_lines, teasers, zones
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ def clear_caches(*, automata: bool = True) -> None:
 
 def cleaners(options: CleanOptions) -> list[Cleaner]:
     """The removal cleaners in order: lift first, then rules, then what needs the rules' verdicts."""
-    steps: list[Cleaner] = [lift_date, lift_split_byline, line_rules(_rules()), lift_title, lift_author_box]
+    steps: list[Cleaner] = [lift_date, lift_split_byline, line_rules(_rules()), lift_title, lift_author_box, teasers]
     if options.repeated_lines:
         steps.append(repeated_lines)
     if options.zones:

@@ -98,6 +98,29 @@ def repeated_lines(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
     return props
 
 
+#: How an excerpt cut at a length ends.
+_CUT = ("..", "…")
+#: Words a cut excerpt has at least (a lone "More..." is a link, which rules handle).
+TEASER_WORDS = 4
+
+
+def teasers(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
+    """Runs of two or more lines that each end in an ellipsis: excerpts cut at a length, the teasers of a list
+    of other stories ("Latest news", "More from US"), each headline glued to the start of its story.
+
+    They read as prose, so zones took them for the article's opening. An article's own paragraph seldom trails
+    off, and two in a row hardly ever: on the dev pages 35 such lines stand in runs, none of them article,
+    and the three cut-off lines that are article stand alone.
+    """
+    cut = [line.text.endswith(_CUT) and word_count(line.text) >= TEASER_WORDS for line in lines]
+    return [
+        Proposal(line.n, "related.teasers_v1", "related", "drop",
+                 "one of a run of excerpts cut off with an ellipsis: teasers for other stories")
+        for i, line in enumerate(lines)
+        if cut[i] and ((i > 0 and cut[i - 1]) or (i + 1 < len(cut) and cut[i + 1]))
+    ]
+
+
 def _prose_score(words: int) -> float:
     return 1.0 + min(words, 80) / 10.0
 

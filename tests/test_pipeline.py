@@ -325,6 +325,25 @@ def test_a_long_row_of_capitalised_names_is_not_prose() -> None:
     assert is_prose("政府は月曜日に新しい計画を発表し、鉄道網の拡張と地方の交通の改善を進めると述べたが、詳細はまだ明らかになっていない")
 
 
+def test_a_run_of_cut_off_excerpts_is_a_teaser_list() -> None:
+    teasers = [
+        "Council delays vote on the harbour plan NEW YORK: The city council on Tuesday delayed a vote on the plan to...",
+        "Storm closes schools across the region BOSTON: Schools in four counties will stay closed on Wednesday as…",
+        "Rail strike called off after late talks LONDON: A national rail strike planned for Friday was called off...",
+    ]
+    article = [
+        "Bridge budget approved after long debate",
+        "The council met on Monday and approved the plan to rebuild the bridge, officials said on Tuesday.",
+        "The mayor said work would start in the spring... if the state approves its share of the budget in time.",
+        "Residents have waited six years for the work, which the state first promised in 2018 after the floods.",
+        "She said the old bridge would stay open to walkers until the new one is finished, probably in 2027...",
+    ]
+    cleaned = clean_text("\n".join(["Latest news", *teasers, *article]))
+    assert {r.text for r in cleaned.removals if r.rule == "related.teasers_v1"} == set(teasers)
+    for line in article[1:]:  # a paragraph of the article that trails off, alone, stays
+        assert line in cleaned.text
+
+
 def test_korean_is_counted_in_the_words_it_spaces() -> None:
     """Korean separates words with spaces, like English: counting its syllables as Chinese characters made a
     four-word teaser headline a seven-word line, and with its trailing dots, prose."""
