@@ -178,12 +178,13 @@ RULES = (
         languages=("en",),  # English sales phrasing; loanwords ("free report") occur in other languages' prose
         kind="promo",
         reason="an invitation to subscribe to, join or download the outlet's product",
-        cues=("subscri", "join", "get ", "download", "newsletter", "opt-in", "click here", "app"),
+        cues=("subscri", "join", "get ", "download", "newsletter", "opt-in", "click here", "clicking here", "app"),
         pattern=r"(?:^(?:please )?(?:subscribe|join|sign up|get|download|click here to get|click here to download)"
         r"\b.{0,120}\b(?:newsletters?|magazine|youtube|app|subscription|issues?|delivered|membership|podcast)\b|"
         r"^(?:please )?subscribe (?:to|now|today|for)\b|^(?:want|need) more\b[^.?!]{0,40}\?|"
         r"\bopt-in box\b|\bcan send me\b.{0,60}\bnewsletter|"
-        r"^see all newsletters$|^[\p{L}\d&' ]{1,40} newsletters?$)",
+        r"^see all newsletters$|^[\p{L}\d&' ]{1,40} newsletters?$|"
+        r"\S\s+(?:by\s+)?click(?:ing)?\s+here\s*[.!]?$)",  # a call ending in "click here"; alone, a link
         search=True,
         max_words=40,
         examples=(
@@ -194,11 +195,14 @@ RULES = (
             "CLICK HERE TO GET THE FOX NEWS APP",
             "Please check the opt-in box to acknowledge that you would like to subscribe.",
             "Pick Six Newsletter",
+            "GET FOX BUSINESS ON THE GO BY CLICKING HERE",
+            "To read the full report, click here.",
         ),
         counterexamples=(
             "Get ready for a long winter, forecasters warned on Monday.",
             "Subscribers to the magazine fell 8% last year, the publisher said.",
             "Join the queue, officials told travellers at the airport on Friday morning.",
+            "Click here and there was all it took to empty the account, the bank said.",
         ),
     ),
     LineRule(
