@@ -58,6 +58,16 @@ _BIO = regex.compile(
     r"(?P<name>\p{Lu}[\p{L}'’.\-]+(?:\s+\p{Lu}[\p{L}'’.\-]+){1,4}) (?:is|was|has been|covers|writes|joined|reports)\b"
     r"(?P<what>.{0,400})",
 )
+#: What an organisation's boilerplate says of it ("Acme Corp. (NASDAQ: ACME) is a leading provider ...").
+_ORG_BIO = regex.compile(
+    r"\b(?:company|companies|provider|manufacturer|firm|organi[sz]ation|corporation|headquartered|founded in|"
+    r"employs|employees|subsidiar\w*|nasdaq|nyse|listed on|inc\.|ltd\.?|llc|gmbh|plc|nonprofit|non-profit|"
+    r"empresa|unternehmen|société|azienda|bedrijf)(?!\w)",
+    regex.IGNORECASE,
+)
+_PRONOUN = regex.compile(r"\b(?:he|she|his|her|him|hers)\b", regex.IGNORECASE)
+#: Lines that close an "About <company>" block besides those naming the company.
+_MORE_INFO = regex.compile(r"(?:for (?:more|further) information|to learn more|more information)\b", regex.IGNORECASE)
 _ROLE_WORDS = regex.compile(
     r"\b(?:writer|reporter|editor|journalist|correspondent|columnist|contributor|author|owner|co-owner|founder|"
     r"analyst|producer|covers|writes|graduate|based in|freelance|blogger|host)\b",
@@ -413,11 +423,29 @@ def lift_author_box(lines: Sequence[Line], ctx: Context) -> list[Proposal]:
         if heading[:1] not in _ABOUT_FIRST or len(heading) > 60 or not heading[:16].lower().startswith(_ABOUT_WORDS):
             continue  # most lines: no regex, most not even a lowered copy
         m = _ABOUT.fullmatch(heading)
-        # Two words at least: "About Us" is a footer link, not a name.
-        if m is None or len(m["name"].split()) < 2 or i in taken or i + 1 in taken:
+        if m is None or i in taken or i + 1 in taken:
             continue
         bio = lines[i + 1].text
-        if m["name"] in bio and is_prose(bio) and word_count(bio) <= 150:
+        if not is_prose(bio) or word_count(bio) > 150:
+            continue
+        first = m["name"].split()[0]
+        # "About Acme" over "Acme is a leading provider of ...": a press release's company boilerplate, not an
+        # author ("About Us" is not, as no paragraph opens with "Us").
+        if bio.startswith(first) and _ORG_BIO.search(bio) and not _PRONOUN.search(bio):
+            block = [i, i + 1]
+            for k in range(i + 2, min(i + 6, len(lines))):
+                if k in taken or not (lines[k].text.startswith(first) or _MORE_INFO.match(lines[k].text)):
+                    break
+                block.append(k)
+            taken.update(block)
+            props.extend(
+                Proposal(lines[k].n, "about.company_v1", "about", "drop",
+                         "an 'About <company>' block: the boilerplate that closes a press release")
+                for k in block
+            )
+            continue
+        # Two words at least: "About Us" is a footer link, not a name.
+        if len(m["name"].split()) >= 2 and m["name"] in bio:
             taken.update((i, i + 1))
             props.append(
                 Proposal(

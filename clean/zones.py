@@ -24,6 +24,7 @@ from .text import fold, is_headline, is_prose, word_count
 BOUNDARY_RULES = frozenset({
     "related.header_v1", "comments.header_v1", "comments.label_v1", "author_box.more_by_v1", "author_box.name_v1",
     "newsletter.signup_v1", "copyright.notice_v1", "cookie.notice_v1", "footer.legal_links_v1", "footer.domain_v1",
+    "about.company_v1",
 })
 #: Kinds that sit inside articles too (ads between paragraphs, photo credits, "Source:" lines).
 NEUTRAL_KINDS = frozenset({"title", "byline", "metadata", "citation_marker"})

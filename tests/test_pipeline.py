@@ -8,7 +8,7 @@ import json
 import pytest
 from conftest import GOLDEN, SEEDS
 
-from clean import clean_text
+from clean import clean_html, clean_text
 from clean.pipeline import reconstruct
 from clean.repair import repair
 
@@ -437,6 +437,39 @@ def test_an_about_heading_over_a_bio_is_an_author_box_wherever_it_sits() -> None
     removed = {r.text: r.rule for r in cleaned.removals}
     assert removed["Über Moritz Bachmann"] == "author_box.name_v1"
     assert "About Us" not in cleaned.text and removed["About Us"] != "author_box.name_v1"
+
+
+PRESS_RELEASE = [
+    "Northwind Labs opens a battery plant in Ohio",
+    "Northwind Labs said on Monday it would open a battery plant in Lima, Ohio, creating 600 jobs by 2027.",
+    "The plant will make cells for delivery vans and buses, the company said in a statement on its website.",
+    "Production is due to start in the second half of next year, once the state has approved the permits.",
+    "“Ohio gives us the workers and the suppliers we need,” chief executive Dana Reyes said in the statement.",
+    "About Northwind Labs",
+    "Northwind Labs (NASDAQ: NWLB) is a leading provider of battery systems for commercial vehicles. Founded in "
+    "2011, the company is headquartered in Austin, Texas, and employs 2,400 people in six countries.",
+    "For more information, visit www.northwindlabs.com.",
+    "Media contact: press@northwindlabs.com",
+]
+
+
+def test_an_about_company_block_closes_a_press_release() -> None:
+    """The company's boilerplate goes, and the company is no author; an "About <person>" box is still one."""
+    cleaned = clean_text("\n".join(PRESS_RELEASE))
+    removed = {r.text: r.rule for r in cleaned.removals}
+    for line in PRESS_RELEASE[5:8]:
+        assert removed.get(line) == "about.company_v1", line
+    assert cleaned.author != "Northwind Labs"
+    assert all(line in cleaned.text for line in PRESS_RELEASE[1:5])
+
+
+def test_an_about_company_block_in_html() -> None:
+    body = "".join(f"<p>{line}</p>" for line in PRESS_RELEASE[1:])
+    html = (f"<html><head><title>{PRESS_RELEASE[0]}</title></head><body><article><h1>{PRESS_RELEASE[0]}</h1>"
+            f"{body}</article></body></html>")
+    cleaned = clean_html(html)
+    assert "is a leading provider of battery systems" not in cleaned.text
+    assert "creating 600 jobs" in cleaned.text and cleaned.author != "Northwind Labs"
 
 
 def test_a_byline_broken_over_two_lines_goes_to_the_author() -> None:
