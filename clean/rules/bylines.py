@@ -115,6 +115,25 @@ RULES = (
         counterexamples=("Little is known about the author of the letter, police said.",),
     ),
     LineRule(
+        name="author_box.contact_v1",
+        kind="author_box",
+        reason="how to reach the author: a contact line of an author box",
+        cues=("be reached", "be contacted", "tip?"),
+        pattern=r"(?:^(?:have|got) a (?:news )?tip\?|\b(?:can|may) be (?:reached|contacted) (?:at|by|via|on)\s+"
+        r"(?:\S+@\S+|\+?[\d(][\d ()./-]{6,}|twitter|x|email|e-mail|phone|telephone)\b)",
+        search=True,
+        max_words=45,
+        examples=(
+            "Have a tip? Amy Kuperinsky may be reached at akuperinsky@example.com. Follow her on Twitter @AmyKup.",
+            "Jane Doe can be reached at jdoe@example.com or on Twitter @janedoe.",
+            "Got a news tip?",
+        ),
+        counterexamples=(
+            "The summit can be reached at dawn from the northern trail, guides said.",
+            "Officials said a deal may be reached by Friday.",
+        ),
+    ),
+    LineRule(
         name="attribution.source_v1",
         kind="attribution",
         reason="a 'Source: X' attribution label",
@@ -180,6 +199,25 @@ RULES = (
         ),
     ),
     LineRule(
+        name="photo_credit.caption_v1",
+        kind="photo_credit",
+        reason="a photo caption, labelled as one or closed by its credit",
+        cues=("credit", "caption"),
+        pattern=r"(?:^(?:image|media|photo|video) caption\b.{0,300}|"
+        r"\bcredits?(?:\.{2,3}|…)\s*\S[^.!?]{0,80}$)",  # "... Credit... Doug Mills/The New York Times"
+        search=True,
+        max_words=60,
+        examples=(
+            "Image caption Taylor Swift's seventh album, Lover, is the only one she owns the rights to",
+            "Trump asked voters in Louisiana for a big win. He didn't get it. Credit... Doug Mills/The New York Times",
+            "Media caption The moment the bridge collapsed",
+        ),
+        counterexamples=(
+            "Credit card debt rose to a record in the third quarter, the Fed said.",
+            "The caption under the photo was wrong, the paper said in a correction.",
+        ),
+    ),
+    LineRule(
         name="photo_credit.archive_v1",
         kind="photo_credit",
         reason="a portrait's credit to the sitter's personal archive",
@@ -226,7 +264,9 @@ RULES = (
         kind="photo_credit",
         reason="a caption credit ending in a photo agency's name",
         pattern=r"(?:\b(?:reuters|afp|ap|epa|getty images|dpa|xinhua|ansa|efe)\s*/\s*[\p{L}.'’\- ]{1,40}\.?$)|"
-        r"(?:[/(|\[]|\bvia\s|\b(?:credit|photo|photograph|image|picture|foto)s?:?\s|©\s?)\s*[^.]{0,60}"
+        r"(?:[/(|\[]|\bvia\s|\b(?:credit|photo|photograph|image|picture|foto)s?:?\s|©\s?)\s*[^.]{0,60}\b"
+        # EPA in capitals only: "(ePA)" closes a German sentence about the electronic patient record.
+        + r"(?:(?-i:EPA(?:-EFE)?)|"
         + words(
             "getty images",
             "getty",
@@ -237,8 +277,6 @@ RULES = (
             "ap photo",
             "afp",
             "reuters",
-            "epa",
-            "epa-efe",
             "dpa",
             "bloomberg",
             "nurphoto",
@@ -253,7 +291,7 @@ RULES = (
             "the associated press",
             "anadolu agency",
         )
-        + r"(?:\s*/\s*[^.)\]]{0,40})?\s*[)\]]?\.?$",
+        + r")(?:\s+(?:file|photo|pool|images))?(?:\s*/\s*[^.)\]]{0,40})?\s*[)\]]?\.?$",
         search=True,
         max_words=30,
         examples=(
@@ -264,10 +302,12 @@ RULES = (
             "China has warned it will act (Image: GETTY )",
             "Protesters in Hong Kong on Sunday. Photograph: Reuters",
             "Roughly 13,000 US troops remain in Afghanistan [File: Reuters]",
+            "Rep. Ilhan Omar speaks at the Capitol on July 25, 2019. J. Scott Applewhite / AP file",
         ),
         counterexamples=(
             "Getty Images said revenue rose 4% in the quarter.",
             "Shares of Shutterstock fell 3% after the report was published on Tuesday.",
+            "Das Thema wird seit Jahren diskutiert: Die elektronische Patientenakte (ePA)",
         ),
     ),
 )

@@ -223,7 +223,8 @@ RULES = (
         reason="an inline 'Related:' or 'Read also:' link to another story",
         pattern=r"(?:related(?: posts?| stories| story| articles?| content| links?)?|read also|also read|read more|"
         r"see also|see more|read next|don't miss|don’t miss|more|recommended|watch|listen|lesen sie auch|"
-        r"mehr dazu|lire aussi|à lire aussi|leer también|lee también|leggi anche|lees ook)\s*:\s*\S.{0,200}",
+        r"mehr dazu|lire aussi|à lire aussi|leer también|lee también|leggi anche|lees ook)\s*:\s*\S.{0,200}|"
+        r"also (?:on|at|from) [\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}\b.{0,200}",  # "Also on rt.com <headline>"
         max_words=35,
         examples=(
             "Related: Alibaba shares jump on AI hopes",
@@ -232,10 +233,12 @@ RULES = (
             "Related post: Pickled Brussels Sprouts Recipe",
             "SEE MORE: Hong Kong protests: 800 students under siege in university",
             "DON'T MISS: Brexit deal explained in five charts",
+            "Also on rt.com Journalists & politicians threatened with sedition arrests",
         ),
         counterexamples=(
             "More than 100 people attended the rally, police said.",
             "Don't miss the point: the vote was never about the bridge, she said.",
+            "Also on Monday, the council approved the budget.",
         ),
     ),
     LineRule(
