@@ -55,7 +55,8 @@ _ABOUT = regex.compile(
 _NAME_DATE = regex.compile(rf"(?P<name>{NAME})\s*(?:[-|–—•·,]|\bon\b)?\s*(?=\S)")
 #: A bio names a person (two to five capitalised words) and says what they do within its first words.
 _BIO = regex.compile(
-    r"(?P<name>\p{Lu}[\p{L}'’.\-]+(?:\s+\p{Lu}[\p{L}'’.\-]+){1,4}) (?:is|was|has been|covers|writes|joined|reports)\b"
+    r"(?P<name>\p{Lu}[\p{L}'’.\-]+(?:\s+\p{Lu}[\p{L}'’.\-]+){1,4})(?: \(@\w{1,30}\))?"
+    r" (?:is|was|has been|covers|writes|joined|reports)\b"
     r"(?P<what>.{0,400})",
 )
 #: What an organisation's boilerplate says of it ("Acme Corp. (NASDAQ: ACME) is a leading provider ...").

@@ -26,8 +26,9 @@ BOUNDARY_RULES = frozenset({
     "newsletter.signup_v1", "copyright.notice_v1", "cookie.notice_v1", "footer.legal_links_v1", "footer.domain_v1",
     "about.company_v1",
 })
-#: Kinds that sit inside articles too (ads between paragraphs, photo credits, "Source:" lines).
-NEUTRAL_KINDS = frozenset({"title", "byline", "metadata", "citation_marker"})
+#: Kinds that sit inside articles too and say nothing of where the article ends (an affiliate disclosure
+#: opens or closes a shopping article and sits between its paragraphs).
+NEUTRAL_KINDS = frozenset({"title", "byline", "metadata", "citation_marker", "disclosure"})
 
 HARD_COST = 6.0
 #: Weight of prose that follows a section boundary, relative to prose before any.

@@ -75,6 +75,31 @@ RULES = (
         ),
     ),
     LineRule(
+        name="disclosure.affiliate_v1",
+        languages=("en",),
+        kind="disclosure",
+        reason="a disclosure that the page's shopping links earn the outlet a commission",
+        cues=("commission", "share of the sale", "affiliate", "compensat"),
+        pattern=r"(?:\b(?:if|when) you (?:buy|purchase|click|shop|sign up)\b.{0,160}"
+        r"\b(?:commissions?|share of the sale|affiliate|compensat\w*)\b|"
+        r"\b(?:contains?|uses?|includes?|may (?:contain|include)) affiliate links?\b|"
+        r"\b(?:commissions?|share of the sale|compensat\w*|affiliate)\b.{0,80}"
+        r"\b(?:if|when) you (?:buy|purchase|click|shop)\b)",
+        search=True,
+        max_words=60,
+        examples=(
+            "If you buy something through this post, IGN may get a share of the sale. For more, learn more.",
+            "Sometimes we include links to online retail stores. If you click on one and make a purchase we may "
+            "receive a small commission.",
+            "This article contains affiliate links.",
+            "We may earn a commission when you buy through links on our site.",
+        ),
+        counterexamples=(
+            "The planning commission said it would decide on the tower in March.",
+            "Amazon cut the commission it pays affiliate sites in April, the company said.",
+        ),
+    ),
+    LineRule(
         name="promo.stock_pitch_v1",
         languages=("en",),  # English sales phrasing; loanwords ("free report") occur in other languages' prose
         cues=("buy", "sell", "free", "urgent", "find out", "read more", "stock"),
@@ -180,7 +205,7 @@ RULES = (
         reason="an invitation to subscribe to, join or download the outlet's product",
         cues=("subscri", "join", "get ", "download", "newsletter", "opt-in", "click here", "clicking here", "app"),
         pattern=r"(?:^(?:please )?(?:subscribe|join|sign up|get|download|click here to get|click here to download)"
-        r"\b.{0,120}\b(?:newsletters?|magazine|youtube|app|subscription|issues?|delivered|membership|podcast)\b|"
+        r"\b.{0,120}\b(?:newsletters?|magazine|youtube|app|subscriptions?|issues?|delivered|membership|podcast)\b|"
         r"^(?:please )?subscribe (?:to|now|today|for)\b|^(?:want|need) more\b[^.?!]{0,40}\?|"
         r"\bopt-in box\b|\bcan send me\b.{0,60}\bnewsletter|"
         r"^see all newsletters$|^[\p{L}\d&' ]{1,40} newsletters?$|"

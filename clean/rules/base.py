@@ -23,8 +23,10 @@ KINDS = frozenset(
     {
         "ad",
         "promo",
+        "disclosure",
         "byline",
         "author_box",
+        "about",
         "attribution",
         "photo_credit",
         "navigation",

@@ -317,9 +317,13 @@ RULES = (
         pattern=r"(?:\d+\s+)?(?:comments?|leave a (?:comment|reply)|post a comment|add a comment|"
         r"join the (?:conversation|discussion)|"
         r"show comments|view comments|no comments(?: yet)?|be the first to comment|commenti|nessun commento|kommentare|"
-        r"commentaires|comentarios|reacties|responses?|replies)\s*(?:\(\d+\))?[:.]?",
-        examples=("0 Comments", "Leave a comment", "Join the conversation", "Nessun commento", "Comments (12)"),
-        counterexamples=("Comments made by the minister drew criticism.",),
+        r"commentaires|comentarios|reacties|responses?|replies)\s*(?:\(\d+\))?[:.]?|"
+        r"(?:as you comment, please be respectful|please keep (?:your )?comments civil|please read our "
+        r"comment(?:ing)? (?:policy|guidelines))\b.{0,600}",  # a comment section's house rules
+        examples=("0 Comments", "Leave a comment", "Join the conversation", "Nessun commento", "Comments (12)",
+                  "As you comment, please be respectful of other commenters and other viewpoints."),
+        counterexamples=("Comments made by the minister drew criticism.",
+                         "Please be respectful of the neighbours, police told fans leaving the stadium."),
     ),
     LineRule(
         name="comments.header_v1",
