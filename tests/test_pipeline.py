@@ -453,6 +453,13 @@ PRESS_RELEASE = [
 ]
 
 
+def test_an_authors_bio_with_a_handle_after_the_name() -> None:
+    bio = "Jane Doe (@janedoe) is a reporter at the Herald covering transport and city hall."
+    page = "\n".join([*PRESS_RELEASE[:5], bio])
+    cleaned = clean_text(page)
+    assert [r.rule for r in cleaned.removals if r.text == bio] == ["author_box.bio_v1"]
+
+
 def test_an_about_company_block_closes_a_press_release() -> None:
     """The company's boilerplate goes, and the company is no author; an "About <person>" box is still one."""
     cleaned = clean_text("\n".join(PRESS_RELEASE))
