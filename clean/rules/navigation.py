@@ -221,8 +221,8 @@ RULES = (
         name="related.link_v1",
         kind="related",
         reason="an inline 'Related:' or 'Read also:' link to another story",
-        pattern=r"(?:related(?: posts?| stories| story| articles?| content| links?)?|read also|also read|read more|"
-        r"see also|see more|read next|don't miss|don’t miss|more|recommended|watch|listen|lesen sie auch|"
+        pattern=r"[\[(]?(?:related(?: posts?| stories| story| articles?| content| links?)?|read also|also read|"
+        r"read more|see also|see more|read next|don't miss|don’t miss|more|recommended|watch|listen|lesen sie auch|"
         r"mehr dazu|lire aussi|à lire aussi|leer también|lee también|leggi anche|lees ook)\s*:\s*\S.{0,200}|"
         r"also (?:on|at|from) [\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}\b.{0,200}",  # "Also on rt.com <headline>"
         max_words=35,
@@ -234,6 +234,7 @@ RULES = (
             "SEE MORE: Hong Kong protests: 800 students under siege in university",
             "DON'T MISS: Brexit deal explained in five charts",
             "Also on rt.com Journalists & politicians threatened with sedition arrests",
+            "[Related: Salesforce Dreamforce Keynote: AI, Integration, Alicia Keys And Protestors]",
         ),
         counterexamples=(
             "More than 100 people attended the rally, police said.",
@@ -248,7 +249,9 @@ RULES = (
         pattern=rf"(?:{_NETWORK}\s+)?(?:share(?: this)?(?: article| story| post| page)?"
         rf"(?: on| via| to| it with friends)?|"
         rf"tweet this|email this|print this(?: article| story| page)?(?: share it with friends)?|"
-        rf"share on {_NETWORK}|{_NETWORK})(?:\s*[,|/•·]?\s*(?:share (?:on |to |via )?)?{_NETWORK}){{0,12}}\s*[:!]?",
+        rf"share on {_NETWORK}|{_NETWORK})(?:\s*[,|/•·]?\s*(?:share (?:on |to |via )?)?{_NETWORK}){{0,12}}\s*[:!]?|"
+        r"(?:(?:like|liked|enjoy|enjoyed|love|loved) this (?:story|article|post)\?\s*)?"
+        r"share (?:it|this(?: story| article| post)?) with (?:a friend|friends|your friends)[.!]?",
         examples=(
             "Share",
             "Share this article",
@@ -259,6 +262,7 @@ RULES = (
             "Copy link",
             "Facebook Share to Twitter",
             "Print This Article Share it With Friends",
+            "Like this story? Share it with a friend!",
         ),
         counterexamples=("Share prices fell 3% on Monday.", "Twitter said it would change the rule."),
     ),
@@ -292,7 +296,7 @@ RULES = (
         ),
         kind="social",
         reason="an invitation to follow, like or join the outlet on a social network",
-        pattern=r"(?:^(?:follow|like|join|find|connect with|add) (?:us|me|him|her|them|[\p{L}.]+(?: [\p{L}.]+)?) "
+        pattern=r"(?:^(?:follow|like|join|find|connect with|add) (?:us|me|him|her|them|[\p{L}.]+(?: [\p{L}.]+){0,5}) "
         r"(?:on|at|via) (?:twitter|facebook|instagram|linkedin|youtube|tiktok|telegram|whatsapp|threads|bluesky|"
         r"mastodon|google news|flipboard|x)\b|\bfollow (?:us|me)\b|^@\w{2,30}$|^follow\s+@\w+)",
         search=True,
@@ -301,6 +305,7 @@ RULES = (
             "Follow us on Twitter",
             "Like us on Facebook",
             "Follow Jane Doe on Twitter: @janedoe",
+            "Follow The New York Times Opinion section on Facebook, Twitter (@NYTopinion) and Instagram.",
             "Join us on Telegram for breaking news",
             "@benzinga",
         ),
@@ -318,12 +323,15 @@ RULES = (
         r"join the (?:conversation|discussion)|"
         r"show comments|view comments|no comments(?: yet)?|be the first to comment|commenti|nessun commento|kommentare|"
         r"commentaires|comentarios|reacties|responses?|replies)\s*(?:\(\d+\))?[:.]?|"
+        r"tell us what you think\W*|what do you think\? (?:let us know|tell us|leave a comment)\b.{0,80}|"
         r"(?:as you comment, please be respectful|please keep (?:your )?comments civil|please read our "
         r"comment(?:ing)? (?:policy|guidelines))\b.{0,600}",  # a comment section's house rules
         examples=("0 Comments", "Leave a comment", "Join the conversation", "Nessun commento", "Comments (12)",
-                  "As you comment, please be respectful of other commenters and other viewpoints."),
+                  "As you comment, please be respectful of other commenters and other viewpoints.",
+                  "Tell us what YOU think..."),
         counterexamples=("Comments made by the minister drew criticism.",
-                         "Please be respectful of the neighbours, police told fans leaving the stadium."),
+                         "Please be respectful of the neighbours, police told fans leaving the stadium.",
+                         "Tell us what you think of the plan, the mayor asked residents at the meeting."),
     ),
     LineRule(
         name="comments.header_v1",
@@ -358,10 +366,14 @@ RULES = (
     LineRule(
         name="comments.timestamp_v1",
         kind="comments",
-        reason="a relative timestamp of a comment or teaser",
+        reason="a timestamp with no date: of a comment, a teaser or an update",
         pattern=r"(?:about |posted |updated )?(?:an?|\d{1,3}) "
-        r"(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?) ago(?: at \d\d?:\d\d(?: ?[ap]\.?m\.?)?)?",
-        examples=("2 days ago at 07:52 am", "an hour ago", "3 hours ago", "Updated 5 minutes ago"),
+        r"(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?) ago(?: at \d\d?:\d\d(?: ?[ap]\.?m\.?)?)?|"
+        # a time with no date ("Updated at 1:23 p.m."): the date, if any, is on another line
+        r"(?:updated|posted|published|last updated)(?: at| on)?:?\s*\d{1,2}[:.]\d{2}\s*(?:[ap]\.?\s?m\.?)?"
+        r"(?:\s*\(?(?-i:[A-Z]{2,4})\)?)?",
+        examples=("2 days ago at 07:52 am", "an hour ago", "3 hours ago", "Updated 5 minutes ago",
+                  "Updated at 1:23 p.m.", "Posted 10:45 AM EST"),
         counterexamples=("Two days ago the plant closed.", "3 hours ago, police said, the suspect fled."),
     ),
     LineRule(
@@ -385,9 +397,13 @@ RULES = (
         kind="counter",
         reason="a views, reads, shares or reading-time counter",
         pattern=r"(?:\d[\d.,]*\s*[kKmM]?\s+(?:views?|reads?|shares?|likes?|letture|lecturas|lectures|aufrufe|"
-        r"min(?:ute)?s?\.? read|min(?:ute)?s?\.? listen|mins?)|(?:reading|read) time:?\s*\d+\s*min(?:ute)?s?|"
+        r"min(?:ute)?s?\.? read|min(?:ute)?s?\.? listen|mins?)|"
+        r"(?:(?:reading|read) time|lesezeit|lesedauer|tempo de leitura|tempo di lettura|tiempo de lectura|"
+        r"temps de lecture|leestijd|время чтения)\s*:?\s*(?:~|ca\.\s*)?\d+\s*"
+        r"(?:min(?:ute|uto|uti|uten)?s?\.?|мин\.?(?:ут[аы]?)?)|"
         r"\d+\s*min(?:ute)?s?\.? (?:read|lesezeit|de lecture|de lectura|di lettura))",
-        examples=("3.409 letture", "5 min read", "Reading time: 4 minutes", "12K shares"),
+        examples=("3.409 letture", "5 min read", "Reading time: 4 minutes", "12K shares", "Tempo de leitura: 1 minuto",
+                  "Lesezeit: 3 Min.", "Temps de lecture : 5 minutes"),
         counterexamples=("5 min read times are common, the researchers found in their study.",),
     ),
     LineRule(
