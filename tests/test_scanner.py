@@ -3,6 +3,7 @@ safe to scan from several threads at once."""
 
 from __future__ import annotations
 
+import os
 import threading
 
 import pytest
@@ -50,6 +51,17 @@ def test_other_patterns_get_their_own_file(cache) -> None:
     Scanner(EXPRESSIONS, [0, 1, 2])
     Scanner(EXPRESSIONS[:2], [0, 1])
     assert len(list(cache.glob("rules-*.hsdb"))) == 2
+
+
+def test_the_cache_keeps_only_the_most_recently_used_databases(cache, monkeypatch) -> None:
+    monkeypatch.setattr(scanner, "KEEP", 2)
+    Scanner(EXPRESSIONS[:1], [0])
+    (first,) = cache.glob("rules-*.hsdb")
+    Scanner(EXPRESSIONS[:2], [0, 1])
+    os.utime(first, (1, 1))  # long unused
+    Scanner(EXPRESSIONS, [0, 1, 2])
+    left = list(cache.glob("rules-*.hsdb"))
+    assert len(left) == 2 and first not in left
 
 
 def test_a_damaged_cache_file_is_compiled_again_and_replaced(cache) -> None:

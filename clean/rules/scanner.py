@@ -5,7 +5,8 @@ building was a third of the line rules' time, and asking its set about each line
 Hyperscan compiles every pattern ahead of time and scans a whole page in one call. The price is compile
 time (about a second for the built-in rules), so a compiled database is kept on disk, named by a hash of
 its patterns and Hyperscan's version, and every later process loads it in a millisecond. The cache is
-only ever a shortcut: a file that is missing, unreadable or from another build is compiled again.
+only ever a shortcut: a file that is missing, unreadable or from another build is compiled again, and
+only the most recently used databases are kept.
 
 Patterns must be in Hyperscan's syntax; ``prefilter`` translates the rules' widened patterns.
 """
@@ -86,6 +87,8 @@ def _database(expressions: tuple[str, ...], ids: tuple[int, ...]):
         # A scan proves it whole and runnable here: a home folder shared by machines of another processor
         # may hold a database this one cannot run.
         database.scan(b"", match_event_handler=lambda *_: None, scratch=hyperscan.Scratch(database))
+        with contextlib.suppress(OSError):
+            os.utime(path)  # used now: pruning keeps the most recently used
         return database, ()
     except Exception:  # missing, unreadable, truncated, from another version or processor: compile instead
         pass
@@ -112,6 +115,22 @@ def _compiles(expression: str) -> bool:
     return True
 
 
+#: Databases the cache folder keeps, the most recently used: each change of the rules (an upgrade, a custom
+#: rule set) compiles a new one of about 2 MB, and the folder must not grow without end.
+KEEP = 16
+
+
+def _prune(folder: Path, keep: int) -> None:
+    """Delete all but the ``keep`` most recently used databases in ``folder`` (a file in use stays readable)."""
+    try:
+        found = sorted(folder.glob("rules-*.hsdb"), key=lambda p: p.stat().st_mtime, reverse=True)
+    except OSError:  # a file went while listing (another process pruning): next time
+        return
+    for old in found[keep:]:
+        with contextlib.suppress(OSError):
+            old.unlink()
+
+
 def _store(database, path: Path):
     """Write ``database`` to ``path`` atomically (a reader never sees half a file); a cache that cannot be
     written is no error, only slower next time."""
@@ -128,4 +147,6 @@ def _store(database, path: Path):
     except OSError:
         with contextlib.suppress(OSError):
             temporary.unlink()
+        return database
+    _prune(path.parent, KEEP)
     return database
