@@ -95,6 +95,14 @@ def test_same_verdicts_on_generated_lines(pieces: list[str], sep: str) -> None:
     _assert_same([sep.join(pieces)])
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_PIECES, max_size=8).map(" ".join), min_size=2, max_size=8))
+def test_same_verdicts_on_generated_pages(lines: list[str]) -> None:
+    """Several generated lines scanned as one page (empty lines among them): every match must land on the
+    line it belongs to, whatever its neighbours hold."""
+    _assert_same(lines)
+
+
 def test_lines_the_scanner_cannot_read_take_the_exact_path() -> None:
     """A lone surrogate is not UTF-8 and a newline would end the line early: such lines are judged by
     trying every rule, and still get their verdict. A very long line is scanned like any other."""
