@@ -35,17 +35,31 @@ EXACT = default_rules()
 EXACT.use_prefilter = False
 
 
+def _on_re2_sets():
+    """The built-in rules behind the fallback prefilter, as machines without a Hyperscan wheel run them."""
+    from clean.rules.re2sets import Re2Prefilter
+
+    ruleset = default_rules()
+    ruleset._compile()
+    ruleset._prefilter = Re2Prefilter([(r.pattern, r.search, r.case_sensitive) for r in ruleset.rules])
+    return ruleset
+
+
+FAST_RE2 = _on_re2_sets()
+
+
 def _assert_same(lines) -> int:
     """Each line judged alone, and the lines judged as one page (the page scan), against the exact path."""
     hits = 0
     for language in LANGUAGES:
-        FAST.forget(automata=False)
-        page = FAST.first_matches(lines, language)
-        for line, together in zip(lines, page, strict=True):
-            want = _verdict(EXACT, line, language)
-            assert _verdict(FAST, line, language) == want, (line, language)
-            assert (together and (together[0].name, together[1].span(), together[1].groupdict().get("value"))) == want
-            hits += want is not None
+        for fast in (FAST, FAST_RE2):
+            fast.forget(automata=False)
+            page = fast.first_matches(lines, language)
+            for line, together in zip(lines, page, strict=True):
+                want = _verdict(EXACT, line, language)
+                assert _verdict(fast, line, language) == want, (line, language)
+                assert (together and (together[0].name, together[1].span(), together[1].groupdict().get("value"))) == want
+                hits += want is not None and fast is FAST
     return hits
 
 
@@ -54,6 +68,19 @@ def test_every_builtin_rule_is_in_the_scanner() -> None:
     ruleset._compile()
     assert ruleset._prefilter.unfiltered == []
     assert ruleset._prefilter._scanner.refused == ()
+    assert FAST_RE2._prefilter.unfiltered == [] and len(FAST_RE2._prefilter._matchers) == 2
+
+
+def test_lines_the_re2_sets_cannot_judge_take_the_exact_path() -> None:
+    """An automaton that gives up returns no indices; the sentinel tells that from 'no rule matches'."""
+    ruleset = _on_re2_sets()
+    prefilter = ruleset._prefilter
+    prefilter._matchers = [(lambda data: [], ids, index, searched) for _, ids, index, searched in prefilter._matchers]
+    assert prefilter.candidates("Follow us on Twitter") is None
+    hit = ruleset.first_match("Follow us on Twitter")
+    assert hit is not None and hit[0].kind == "social"
+    long_line = "Follow us on Twitter " + "word " * 2000
+    assert prefilter.candidates(long_line) is None
 
 
 def test_same_verdicts_on_rule_examples_and_counterexamples() -> None:
@@ -226,3 +253,11 @@ def test_page_scan_flags_what_each_line_alone_would() -> None:
     assert [sorted(c) for c in prefilter.candidates_many(lines)] == want
     for odd in (["Follow us\nshare", "share", "Follow us"], ["a\ud800b share", "Follow us"]):
         assert prefilter.candidates_many(odd) == [prefilter.candidates(x) for x in odd]
+    from clean.rules.re2sets import Re2Prefilter
+
+    sets = Re2Prefilter([
+        (r"\Afollow us\b", True, False), (r"(?:share|tweet)\Z", True, False), (r"menu", False, False),
+        (r"(?:more|next)\s+stories", False, False), (r"[^.]+ newsletter", True, False), (r"\W+", False, False),
+    ])
+    assert sets._scan is not None
+    assert [sorted(c) for c in sets.candidates_many(lines)] == want

@@ -16,7 +16,7 @@ from dataclasses import field as dc_field
 
 import regex
 
-from .prefilter import Prefilter
+from .prefilter import Prefilter, new_prefilter
 
 #: Kinds of noise a rule may name. Stable: they are values in the ``removals`` table.
 KINDS = frozenset(
@@ -154,9 +154,11 @@ class RuleSet:
         self.__init__(rules=list(state["rules"]), use_prefilter=state["use_prefilter"])
 
     def forget(self, *, automata: bool = True) -> None:
-        """Drop the remembered verdicts. The prefilter's automata are compiled ahead of time and learn
-        nothing from the lines they see, so there are no automaton states to drop (``automata``)."""
+        """Drop the remembered verdicts, and (``automata``) what the prefilter's automata learned from the lines
+        they saw: nothing for Hyperscan's, compiled ahead of time, but RE2's sets build their states lazily."""
         self._cache.clear()
+        if automata and self._prefilter is not None:  # rebuilt now, not on the next line: compiling is no line's cost
+            self._prefilter = self._new_prefilter()
 
     def extend(self, rules: Iterable[LineRule]) -> None:
         names = {r.name for r in self.rules}
@@ -181,7 +183,7 @@ class RuleSet:
         self._prefilter = self._new_prefilter() if self.use_prefilter else None
 
     def _new_prefilter(self) -> Prefilter:
-        return Prefilter([(r.pattern, r.search, r.case_sensitive) for r in self.rules])
+        return new_prefilter([(r.pattern, r.search, r.case_sensitive) for r in self.rules])
 
     def first_match(self, line: str, language: str | None = None) -> tuple[LineRule, regex.Match] | None:
         """The first rule, in order, that matches ``line``, with its match.

@@ -23,7 +23,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-try:  # a hard dependency; without it every rule is tried on every line (slower, same verdicts)
+try:  # where a wheel of it installs (pyproject's marker); elsewhere the prefilter runs on RE2's sets
     import hyperscan
 except ImportError:  # pragma: no cover - only where no hyperscan wheel installs
     hyperscan = None
@@ -79,7 +79,7 @@ def _database(expressions: tuple[str, ...], ids: tuple[int, ...]):
     """The compiled database of ``expressions`` and the ids it refused: from this process's memory, the disk
     cache, or compiled now (and cached)."""
     digest = hashlib.sha256(
-        repr((hyperscan.__version__, platform.machine(), FLAGS, expressions, ids)).encode("utf-8")
+        repr((getattr(hyperscan, "__version__", "?"), platform.machine(), FLAGS, expressions, ids)).encode("utf-8")
     ).hexdigest()[:32]
     path = cache_dir() / f"rules-{digest}.hsdb"
     try:
