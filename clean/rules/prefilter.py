@@ -12,8 +12,9 @@ lines; Unicode classes become "exactly what ``regex`` means in ASCII, and any ch
 ignored where the rule ignores it. A pattern that cannot be widened (an unknown property, a
 backreference) or that Hyperscan refuses is left out and its rule is tried on every line, as before.
 
-``widen`` writes RE2's syntax: the date locator (``locator``) runs on RE2, and ``expression`` turns a
-widened pattern into what the scanner takes.
+``widen`` writes RE2's syntax: the date locator (``locator``) runs on RE2, ``expression`` turns a widened
+pattern into what the scanner takes, and where no Hyperscan wheel installs ``re2sets`` runs the widened
+patterns on RE2's sets instead (``new_prefilter`` chooses).
 """
 
 from __future__ import annotations
