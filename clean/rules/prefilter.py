@@ -412,6 +412,16 @@ def _options():
     return options
 
 
+def page_bytes(lines: Sequence[str]) -> bytes | None:
+    """A page's lines joined by newlines, as UTF-8, for one scan of them all; None when a line cannot be read
+    that way (a lone surrogate is not UTF-8; a line holding a newline would shift every later line)."""
+    try:
+        data = "\n".join(lines).encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return data if data.count(b"\n") == len(lines) - 1 else None
+
+
 def new_prefilter(patterns: Sequence[tuple[str, bool, bool]]):
     """The prefilter this machine runs: Hyperscan's where a wheel of it installs, else RE2's sets (``re2sets``),
     which give the same verdicts, slower on a worker's first pages."""
@@ -471,11 +481,8 @@ class Prefilter:
         """
         if self._scanner is None:
             return [None] * len(lines)
-        try:
-            data = "\n".join(lines).encode("utf-8")
-        except UnicodeEncodeError:
-            return [self.candidates(line) for line in lines]
-        if data.count(b"\n") != len(lines) - 1:  # a line holding a newline would shift every later line
+        data = page_bytes(lines)
+        if data is None:
             return [self.candidates(line) for line in lines]
         return self._per_line(data, len(lines))
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 import regex
 
-from .prefilter import Unsupported, _first_start, _options, core, re2, scoped, widen
+from .prefilter import Unsupported, _first_start, _options, core, page_bytes, re2, scoped, widen
 
 #: Lines longer than this skip the sets and take the exact path (rare: a paragraph is seldom this long).
 MAX_CHARS = 4000
@@ -112,11 +112,8 @@ class Re2Prefilter:
         scan = self._scan
         if scan is None:
             return [self.candidates(line) for line in lines]
-        try:
-            data = "\n".join(lines).encode("utf-8")
-        except UnicodeEncodeError:
-            return [self.candidates(line) for line in lines]
-        if data.count(b"\n") != len(lines) - 1:  # a line holding a newline would shift every later line
+        data = page_bytes(lines)
+        if data is None:
             return [self.candidates(line) for line in lines]
         flagged = set()
         pos = counted = line_no = 0
