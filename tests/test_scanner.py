@@ -36,7 +36,7 @@ def test_matches_are_reported_by_end_offset_and_pattern() -> None:
 def test_a_compiled_database_is_cached_and_loaded_by_the_next_process(cache, monkeypatch) -> None:
     assert Scanner(EXPRESSIONS, [0, 1, 2]).scan(PAGE) == WANT
     (stored,) = cache.glob("rules-*.hsdb")
-    assert not list(cache.glob(".tmp-*"))  # written under a temporary name, then renamed
+    assert [p.name for p in cache.iterdir()] == [stored.name]  # written under a temporary name, then renamed
     scanner._database.cache_clear()  # as a new process
 
     def refuse(*_):

@@ -465,13 +465,8 @@ class Prefilter:
 
     def candidates(self, line: str) -> Sequence[int] | None:
         """Indices of the rules that may match ``line``, in rule order; None when every rule must be tried."""
-        if self._scanner is None or "\n" in line:
-            return None
-        try:
-            data = line.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate: not valid UTF-8, so the scanner could not read it
-            return None
-        return self._per_line(data, 1)[0]
+        data = None if self._scanner is None else page_bytes([line])
+        return None if data is None else self._per_line(data, 1)[0]
 
     def candidates_many(self, lines: Sequence[str]) -> list[Sequence[int] | None]:
         """``candidates`` of each line of a page, from one scan of the lines joined by newlines.

@@ -18,7 +18,6 @@ import functools
 import hashlib
 import os
 import platform
-import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -134,19 +133,11 @@ def _prune(folder: Path, keep: int) -> None:
 def _store(database, path: Path):
     """Write ``database`` to ``path`` atomically (a reader never sees half a file); a cache that cannot be
     written is no error, only slower next time."""
+    from ..writers import write_bytes_atomic  # here, not at the top: it imports pyarrow, which rules need not
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        write_bytes_atomic(path, hyperscan.dumpb(database))
     except OSError:
-        return database
-    temporary = Path(name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(hyperscan.dumpb(database))
-        temporary.replace(path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
         return database
     _prune(path.parent, KEEP)
     return database
