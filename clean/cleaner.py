@@ -60,6 +60,10 @@ class Context:
     #: The current text of every surviving line, by ``n``: ``apply`` keeps it, so that it need not index
     #: a page's lines again for each cleaner's handful of proposals. None until the first ``apply``.
     live: dict[int, str] | None = None
+    #: Lines the clean stage received (positions in the page are relative to it); 0 when unknown.
+    n_lines: int = 0
+    #: Lines (by ``n``) that followed a blank line in the page as read: where the page's blocks begin.
+    block_starts: frozenset[int] = frozenset()
 
 
 Cleaner = Callable[[Sequence[Line], Context], list[Proposal]]

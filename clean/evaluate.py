@@ -21,15 +21,26 @@ def shingles(text: str, n: int = 4) -> Counter:
     return Counter(tuple(tokens[i: i + n]) for i in range(len(tokens) - n + 1))
 
 
-def page_scores(pairs: Iterable[tuple[str, str]]) -> tuple[float, float, float]:
-    """F1, precision and recall over (gold, predicted) text pairs."""
+def page_score(gold: str, pred: str) -> tuple[float | None, float]:
+    """One page's precision (None when nothing was predicted) and recall."""
+    g, p = shingles(gold), shingles(pred)
+    shared = sum((g & p).values())
+    precision = shared / sum(p.values()) if p else None
+    return precision, (shared / sum(g.values()) if g else 1.0)
+
+
+def means(scores: Iterable[tuple[float | None, float]]) -> tuple[float, float, float]:
+    """F1, precision and recall from per-page (precision or None, recall) pairs, as the benchmark averages."""
     precisions, recalls = [], []
-    for gold, pred in pairs:
-        g, p = shingles(gold), shingles(pred)
-        shared = sum((g & p).values())
-        if p:
-            precisions.append(shared / sum(p.values()))
-        recalls.append(shared / sum(g.values()) if g else 1.0)
+    for precision, recall in scores:
+        if precision is not None:
+            precisions.append(precision)
+        recalls.append(recall)
     mp = sum(precisions) / len(precisions) if precisions else 0.0
     mr = sum(recalls) / len(recalls) if recalls else 0.0
     return (2 * mp * mr / (mp + mr) if mp + mr else 0.0), mp, mr
+
+
+def page_scores(pairs: Iterable[tuple[str, str]]) -> tuple[float, float, float]:
+    """F1, precision and recall over (gold, predicted) text pairs."""
+    return means(page_score(gold, pred) for gold, pred in pairs)

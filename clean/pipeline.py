@@ -20,6 +20,7 @@ from .cleaner import Cleaner, Context, Line, apply
 from .dates import parse_date
 from .document import Document, Metadata, RawRecord, Removal
 from .lift import lift_author_box, lift_date, lift_split_byline, lift_title
+from .model.step import page_model, page_model_many
 from .repair import repair
 from .rules import RuleSet, default_rules
 from .text import ends_sentence, is_prose
@@ -31,7 +32,10 @@ from .zones import line_rules, repeated_lines, teasers, zones
 class CleanOptions:
     """Switches for the text cleaners. Defaults are what the quality gate measures."""
 
+    #: Decide the article's extent: with the page model (``page_model``), else with the zone scorer.
     zones: bool = True
+    #: The trained page model decides which of the lines the rules left are content (``clean.model``).
+    page_model: bool = True
     repeated_lines: bool = True
     detect_language: bool = True
     #: Folded lines known to be boilerplate in this corpus (from the corpus step), if any.
@@ -127,7 +131,7 @@ def cleaners(options: CleanOptions) -> list[Cleaner]:
     if options.repeated_lines:
         steps.append(repeated_lines)
     if options.zones:
-        steps.append(zones)
+        steps.append(page_model if options.page_model else zones)
     return steps
 
 
@@ -159,6 +163,32 @@ def clean_texts(
     runner then cleans that batch's documents one by one, so only the bad one fails.
     """
     options = options or CleanOptions()
+    pages = _started(texts, metas, options)
+    steps = cleaners(options)
+    for step in steps:
+        if step is page_model:  # one call of the booster for the batch's lines
+            for page, props in zip(pages, page_model_many([(p.lines, p.ctx) for p in pages]), strict=True):
+                page.lines = apply(page.lines, props, page.ctx, page.removals)
+            continue
+        for page in pages:
+            page.run(step)
+    return [page.finish(steps) for page in pages]
+
+
+def model_inputs(texts: Sequence[str], options: CleanOptions | None = None) -> list[tuple[list[Line], Context]]:
+    """Each page as the page model receives it: the lines left after every cleaner before it, and the
+    context (what those cleaners removed, the metadata found). Training computes its features from this, so
+    that the model learns on exactly what it will see."""
+    options = dataclasses.replace(options or CleanOptions(), zones=False)
+    pages = _started(texts, None, options)
+    for step in cleaners(options):
+        for page in pages:
+            page.run(step)
+    return [(page.lines, page.ctx) for page in pages]
+
+
+def _started(texts: Sequence[str], metas: Sequence[Metadata | None] | None, options: CleanOptions) -> list[_Page]:
+    """Pages repaired, with their language detected."""
     pages = [_Page.start(text, meta, options) for text, meta in zip(texts, metas or [None] * len(texts), strict=True)]
     if options.detect_language:
         for page in pages:
@@ -166,11 +196,7 @@ def clean_texts(
                 # Before the rules, so that rules written for one language's words only run on its pages. The
                 # page's prose lines decide; menus and footers are too short and too English-heavy to.
                 page.ctx.meta.language = language.detect(_prose_sample(page.repaired))
-    steps = cleaners(options)
-    for step in steps:
-        for page in pages:
-            page.run(step)
-    return [page.finish(steps) for page in pages]
+    return pages
 
 
 @dataclass(slots=True)
@@ -187,7 +213,9 @@ class _Page:
         meta = Metadata(**{k: getattr(meta, k) for k in Metadata.__slots__}) if meta else Metadata()
         repaired = repair(text)
         lines = [Line(i, t) for i, t in enumerate(repaired.lines)]
-        ctx = Context(meta=meta, common_lines=options.common_lines)
+        origins = repaired.origins
+        starts = frozenset(i for i in range(1, len(origins)) if origins[i] - origins[i - 1] > 1)
+        ctx = Context(meta=meta, common_lines=options.common_lines, n_lines=len(repaired.lines), block_starts=starts)
         return cls(repaired.lines, lines, ctx, list(repaired.removals))
 
     def run(self, step: Cleaner) -> None:
@@ -206,6 +234,14 @@ class _Page:
                 break
             for step in steps:
                 self.run(step)
+        if page_model in steps:
+            # The page model judges a line by what is left around it: once the edges of a page are gone, the
+            # lines that now make the edges are judged again, until it keeps what it is given.
+            for _ in range(3):
+                before = len(self.removals)
+                self.run(page_model)
+                if len(self.removals) == before:
+                    break
         meta = self.ctx.meta
         if meta.site is None and meta.url:
             meta.site = _host(meta.url)

@@ -19,7 +19,6 @@ from typing import IO, Any
 
 from tqdm import tqdm
 
-from . import __version__
 from .config import Config
 
 #: Seconds between two reads of the work folder's done markers.
@@ -33,11 +32,11 @@ class Progress:
     """A tqdm bar per stage on stderr: shards, files and documents done, documents a second, time left."""
 
     def __init__(self, out: str | Path, config: Config, *, enabled: bool | None = None, file: IO[str] | None = None):
-        from .runner import STATE_DIR
+        from .runner import STATE_DIR, work_fingerprint
 
         self.file = file or sys.stderr
         self.enabled = self.file.isatty() if enabled is None else enabled
-        self.work = Path(out) / STATE_DIR / f"work-{config.fingerprint(__version__)}"
+        self.work = Path(out) / STATE_DIR / f"work-{work_fingerprint(config)}"
         self.bar: tqdm | None = None
         self.stage: str | None = None
         self.documents = 0

@@ -20,6 +20,7 @@ from typing import Any
 
 from . import __version__, readers
 from .config import Config
+from .model.page import identity
 from .schema import DOCUMENTS, REMOVALS
 from .writers import PartWriter, write_bytes_atomic, write_json_atomic
 
@@ -251,6 +252,7 @@ def build_manifest(
     return {
         "created_by": "clean",
         "version": __version__,
+        "model": identity(),
         "fingerprint": fingerprint,
         "inputs": [str(p) for p in inputs],
         "config": config.to_dict(),
@@ -319,6 +321,13 @@ def dataset_card(manifest: dict[str, Any]) -> str:
         f"Made by `clean` {manifest['version']} from {manifest['counts']['files']} input files.",
         "",
     ]
+    if manifest.get("model"):
+        model = manifest["model"]
+        lines += [
+            f"Which lines of a page are content was decided by the page model `{model['rule']}` (weights "
+            f"sha256 {model['weights_sha256']}) after the line rules; its removals name it as their rule.",
+            "",
+        ]
     c = manifest["counts"]
     lines += [
         f"- documents: {c['documents']} ({c['ok']} ok, {c['empty']} empty, {c['failed']} failed)",

@@ -36,6 +36,7 @@ from . import __version__, readers
 from .config import Config
 from .document import Document, Metadata, RawRecord
 from .errors import InputError, UsageError
+from .model.page import identity
 from .pipeline import CleanOptions, clean_record, clean_records, settle_heap, warm_up
 from .schema import DOCUMENTS, REMOVALS
 from .writers import write_json_atomic, write_table_atomic
@@ -320,6 +321,12 @@ def _work_dir(out: Path, fingerprint: str, config: Config) -> Path:
     return work
 
 
+def work_fingerprint(config: Config) -> str:
+    """What names a run's work folder: the options that change the output, the code's version and the page
+    model's weights (a resumed run never mixes shards cleaned by two models)."""
+    return config.fingerprint(f"{__version__}+{identity()['weights_sha256']}")
+
+
 def run(
     inputs: str | Path | Sequence[str | Path],
     out: str | Path,
@@ -360,7 +367,7 @@ def run(
     files, discover_failures = found.files, found.failures
     shards = readers.plan_shards(files, target_bytes=int(config.shard_mb * (1 << 20)), max_docs=config.shard_docs)
     timings["plan"] = time.perf_counter() - t
-    fingerprint = config.fingerprint(__version__)
+    fingerprint = work_fingerprint(config)
     out.mkdir(parents=True, exist_ok=True)
     work = _work_dir(out, fingerprint, config)
     plan = {

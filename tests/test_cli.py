@@ -88,12 +88,15 @@ def test_same_input_gives_identical_parquet_bytes(seeds_out: Path, tmp_path: Pat
         assert all(a.read_bytes() == b.read_bytes() for a, b in zip(first, second, strict=True))
 
 
-def test_load_dataset_reads_every_table(seeds_out: Path) -> None:
+def test_load_dataset_reads_every_table(seeds_out: Path, tmp_path: Path) -> None:
     datasets = pytest.importorskip("datasets")
-    docs = datasets.load_dataset(str(seeds_out), "documents", split="train")
+    # A cache of our own: the shared one is keyed by the folder's path, which pytest reuses across runs, and it
+    # answered with an earlier run's table once the output changed.
+    cache = str(tmp_path / "hf-cache")
+    docs = datasets.load_dataset(str(seeds_out), "documents", split="train", cache_dir=cache)
     assert docs.num_rows == 5 and {"text", "dup_cluster", "duplicate_of"} <= set(docs.column_names)
     for name in ("removals", "passages", "signatures"):
-        table = datasets.load_dataset(str(seeds_out), name, split="train")
+        table = datasets.load_dataset(str(seeds_out), name, split="train", cache_dir=cache)
         assert table.num_rows == pq.read_table(seeds_out / name).num_rows > 0
 
 

@@ -1,0 +1,68 @@
+"""The labelled corpus the page model learns from: pages, their text form, and folds by source and site.
+
+Training and the leave-one-source-out benchmark read pages through here, so both see the same text form of
+a page (the corpus README's: ``html_text`` with ``guess_layout``, the hard select-all input) and the same folds.
+Only training imports this module; ``html_text`` is a training extra, not a dependency of cleaning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+#: Where the corpus lives beside a checkout of the repository (``../shared/corpus/pages``).
+DEFAULT_PAGES = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "pages"
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One labelled page: where it comes from, its bytes, and the text a person marked as its content."""
+
+    id: str
+    source: str
+    domain: str
+    page_type: str
+    lang: str | None
+    html: bytes
+    gold: str
+
+
+def read_pages(root: Path = DEFAULT_PAGES, sources: set[str] | None = None) -> Iterator[Page]:
+    """Every page of the corpus (or of ``sources``), in file then row order."""
+    for path in sorted(root.glob("*.parquet")):
+        source = path.stem
+        if sources is not None and source not in sources:
+            continue
+        table = pq.read_table(path, columns=["id", "source", "domain", "page_type", "lang", "html", "gold"])
+        for row in table.to_pylist():
+            yield Page(
+                id=row["id"],
+                source=source,  # the file's name: cleaneval and msv hold subsets with their own source labels
+                domain=row["domain"] or "",
+                page_type=row["page_type"] or "",
+                lang=row["lang"],
+                html=row["html"] or b"",
+                gold=row["gold"] or "",
+            )
+
+
+def text_form(html: bytes) -> str:
+    """The page as a user's ``.txt`` holds it: every visible block on its own line (the corpus README's form)."""
+    import html_text
+    import lxml.html
+
+    if not html.strip():
+        return ""
+    try:
+        tree = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return ""
+    return html_text.extract_text(tree, guess_layout=True)
+
+
+def fold_of(page: Page) -> str:
+    """The unit a page is held out with: its source (train on the other eleven, score this one)."""
+    return page.source

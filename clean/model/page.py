@@ -1,0 +1,115 @@
+"""The trained page model as the package ships it: a LightGBM booster, the Markov chain that decodes its
+scores, and a card of what it was trained on. Loaded once per process from the package's own files.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .decode import Chain, viterbi
+from .features import NAMES
+
+#: The model the cleaners use unless told otherwise.
+DEFAULT_NAME = "page_text"
+
+
+@dataclass(frozen=True)
+class PageModel:
+    """A booster that scores lines, with what it needs to turn scores into decisions.
+
+    ``version`` names the model in every removal it makes (``model.page_text_v1``) and in the manifest.
+    """
+
+    name: str
+    version: str
+    booster: Any
+    chain: Chain
+    bias: float
+    stickiness: float
+    features: tuple[str, ...]
+    card: dict
+
+    @property
+    def rule(self) -> str:
+        return f"model.{self.name}_{self.version}"
+
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        """P(content) for each row of ``x`` (columns in ``features`` order)."""
+        if not len(x):
+            return np.zeros(0)
+        return self.booster.predict(x, num_threads=1)
+
+    def decide(self, probs: np.ndarray) -> list[bool]:
+        """Keep (True) or drop for each line of one page, decoded as a whole."""
+        return viterbi(probs, self.chain, self.bias, self.stickiness)
+
+    def contributions(self, x: np.ndarray) -> np.ndarray:
+        """Each feature's share of each line's score (SHAP values, log-odds; last column the base value)."""
+        return self.booster.predict(x, pred_contrib=True, num_threads=1)
+
+
+def save(model_text: str, meta: dict, folder: Path, name: str = DEFAULT_NAME) -> list[Path]:
+    """Write a booster's text and its card as ``<name>.lgb.gz`` and ``<name>.json`` (byte-stable: gzip mtime 0)."""
+    from ..writers import write_bytes_atomic
+
+    folder.mkdir(parents=True, exist_ok=True)
+    booster_path = folder / f"{name}.lgb.gz"
+    meta_path = folder / f"{name}.json"
+    write_bytes_atomic(booster_path, gzip.compress(model_text.encode(), compresslevel=9, mtime=0))
+    write_bytes_atomic(meta_path, (json.dumps(meta, indent=1, sort_keys=True) + "\n").encode())
+    return [booster_path, meta_path]
+
+
+def load(folder: Path | None = None, name: str = DEFAULT_NAME) -> PageModel:
+    """Read a model written by ``save`` (by default the one inside the package); no network, no cache."""
+    import lightgbm
+
+    if folder is None:
+        root = resources.files("clean.model") / "weights"
+        text = gzip.decompress((root / f"{name}.lgb.gz").read_bytes()).decode()
+        meta = json.loads((root / f"{name}.json").read_text(encoding="utf-8"))
+    else:
+        text = gzip.decompress((folder / f"{name}.lgb.gz").read_bytes()).decode()
+        meta = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+    if tuple(meta["features"]) != NAMES:
+        raise ValueError(
+            f"page model {name} {meta['version']} was trained on other features than this code computes; "
+            "retrain it with `python -m clean.model.train`"
+        )
+    booster = lightgbm.Booster(model_str=text)
+    return PageModel(
+        name=name,
+        version=meta["version"],
+        booster=booster,
+        chain=Chain.from_dict(meta["chain"]),
+        bias=float(meta.get("bias", 0.0)),
+        stickiness=float(meta.get("stickiness", 1.0)),
+        features=tuple(meta["features"]),
+        card=meta,
+    )
+
+
+@functools.cache
+def identity(name: str = DEFAULT_NAME) -> dict[str, str]:
+    """The packaged model's name, version and a digest of its weights, for the manifest and the dataset card,
+    read without loading the learner."""
+    import hashlib
+
+    root = resources.files("clean.model") / "weights"
+    digest = hashlib.sha256((root / f"{name}.lgb.gz").read_bytes()).hexdigest()[:16]
+    version = json.loads((root / f"{name}.json").read_text(encoding="utf-8"))["version"]
+    return {"rule": f"model.{name}_{version}", "name": name, "version": version, "weights_sha256": digest}
+
+
+@functools.cache
+def default_model() -> PageModel:
+    """The packaged model, loaded once per process."""
+    return load()

@@ -1,0 +1,138 @@
+"""The page model: gold aligned to lines, the decoder, the shipped weights, and its removals."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from clean.cleaner import Context, Line
+from clean.document import Metadata
+from clean.model import page as page_module
+from clean.model.align import align, labels
+from clean.model.decode import Chain, viterbi
+from clean.model.features import NAMES, line_features
+from clean.model.step import page_model
+from clean.pipeline import CleanOptions, clean_text
+
+PAGE = [
+    "Home | World | Business | Sport | Opinion",
+    "Share",
+    "Council approves the bridge budget",
+    "The council met on Monday and approved the plan to rebuild the old bridge over the river.",
+    "Work will start in the spring, the mayor said, and the bridge will reopen next year.",
+    "Share",
+    "Business news",
+    "More from World",
+]
+GOLD = (
+    "Council approves the bridge budget\n"
+    "The council met on Monday and approved the plan to rebuild the old bridge over the river.\n"
+    "Work will start in the spring, the mayor said, and the bridge will reopen next year.\n"
+)
+
+
+def test_alignment_labels_the_article_lines_only() -> None:
+    assert labels(PAGE, GOLD) == [False, False, True, True, True, False, False, False]
+
+
+def test_alignment_takes_a_menu_word_the_article_also_uses_for_boilerplate() -> None:
+    # "Business" and "World" are in the gold text once each, but not as a run of the article: chance agreement
+    page = ["Business", *PAGE[2:5], "World"]
+    gold = GOLD + "Business leaders in the World welcomed it.\n"
+    assert labels(page, gold) == [False, True, True, True, False]
+
+
+def test_alignment_keeps_a_short_sub_heading_that_is_a_whole_line() -> None:
+    page = [PAGE[3], "What next", PAGE[4]]
+    gold = f"{PAGE[3]}\nWhat next\n{PAGE[4]}\n"
+    assert labels(page, gold) == [True, True, True]
+
+
+def test_alignment_of_unspaced_script_counts_characters() -> None:
+    page = ["首页 | 新闻 | 体育", "市议会周一批准了重建旧桥的计划。", "版权所有"]
+    assert align(page, "市议会周一批准了重建旧桥的计划。")[1] == 1.0
+    assert labels(page, "市议会周一批准了重建旧桥的计划。") == [False, True, False]
+
+
+def test_alignment_of_a_line_without_words_is_zero() -> None:
+    assert align(["* * *", PAGE[3]], PAGE[3]) == [0.0, 1.0]
+
+
+CHAIN = Chain.count([[False, False, True, True, True, True, False, False]] * 5)
+
+
+def test_viterbi_keeps_a_doubtful_line_between_paragraphs() -> None:
+    assert viterbi([0.05, 0.95, 0.4, 0.95, 0.05], CHAIN) == [False, True, True, True, False]
+
+
+def test_viterbi_drops_a_lone_likely_line_inside_boilerplate() -> None:
+    assert viterbi([0.05, 0.05, 0.6, 0.05, 0.95, 0.95], CHAIN) == [False, False, False, False, True, True]
+
+
+def test_viterbi_follows_confident_scores() -> None:
+    assert viterbi([0.99, 0.01, 0.01, 0.01, 0.99], CHAIN)[1:4] == [False, False, False]
+
+
+def test_chain_counts_transitions() -> None:
+    chain = Chain.count([[True, True, False], [False, True]], smoothing=1.0)
+    assert chain.prior == pytest.approx(3 / 5)
+    assert np.exp(chain.trans[1][1]) == pytest.approx((1 + 1) / (2 + 2))  # keep -> keep once, keep -> drop once
+    assert np.exp(chain.trans[0][1]) == pytest.approx((1 + 1) / (1 + 2))  # drop -> keep once, never drop -> drop
+    assert np.exp(chain.start[1]) == pytest.approx((1 + 1) / (2 + 2))
+
+
+def test_features_one_row_per_line_and_named() -> None:
+    lines = [Line(i, t) for i, t in enumerate(PAGE)]
+    x = line_features(lines, Context(meta=Metadata(language="en")), len(PAGE))
+    assert x.shape == (len(PAGE), len(NAMES))
+    prose = NAMES.index("prose")
+    assert x[3, prose] == 1.0 and x[0, prose] == 0.0
+    stop = NAMES.index("stop_share")
+    assert x[3, stop] > x[0, stop]  # "the", "on", "and", "to", "over" against a menu of names
+
+
+def test_features_without_a_stop_word_list_are_missing_not_zero() -> None:
+    lines = [Line(0, "市议会周一批准了重建旧桥的计划。")]
+    x = line_features(lines, Context(meta=Metadata(language="zh-unknown")), 1)
+    assert np.isnan(x[0, NAMES.index("stop_share")])
+
+
+def test_the_shipped_model_loads_with_its_card() -> None:
+    model = page_module.default_model()
+    assert model.features == NAMES
+    assert model.rule == f"model.{model.name}_{model.version}"
+    assert model.card["trained_on"]["pages"] > 1000
+    probs = model.probabilities(line_features([Line(i, t) for i, t in enumerate(PAGE)], Context(), len(PAGE)))
+    assert probs.shape == (len(PAGE),) and ((probs >= 0) & (probs <= 1)).all()
+
+
+def test_model_drops_recorded_with_rule_kind_and_probability() -> None:
+    menu = ["Home", "World", "Business", "Sport", "Opinion", "Contact us", "Log in"]
+    article = [
+        "The council met on Monday and approved the plan to rebuild the old bridge over the river, which has "
+        "been closed to traffic since the floods of last winter.",
+        "Work will start in the spring, the mayor said, and the bridge should reopen to cars and buses by the "
+        "end of next year if the weather allows it.",
+        "Residents who use the crossing every day welcomed the decision, though some said the budget was too "
+        "small for a project of this size.",
+    ]
+    footer = ["Terms of use", "Privacy", "Careers", "Advertise with us"]
+    lines = [Line(i, t) for i, t in enumerate(menu + article + footer)]
+    props = page_model(lines, Context(meta=Metadata(language="en"), n_lines=len(lines)))
+    dropped = {p.n for p in props}
+    assert not dropped & set(range(len(menu), len(menu) + len(article)))
+    assert len(dropped) >= len(menu) + len(footer) - 2
+    model = page_module.default_model()
+    for p in props:
+        assert p.rule == model.rule and p.action == "drop"
+        assert p.kind in ("navigation", "footer", "boilerplate")
+        assert "P(content) = 0." in p.reason
+
+
+def test_clean_text_names_the_model_in_removals_and_can_turn_it_off() -> None:
+    page = "\n".join(PAGE)
+    with_model = clean_text(page)
+    model = page_module.default_model()
+    assert any(r.rule == model.rule for r in with_model.removals)
+    without = clean_text(page, options=CleanOptions(page_model=False))
+    assert not any(r.rule.startswith("model.") for r in without.removals)
