@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Leave-one-source-out quality of the page model on the labelled corpus, beside the peers, in one run.
+
+Usage: python benchmarks/corpus_quality.py [--pages ../shared/corpus/pages] [--peers /tmp/peers.parquet]
+       [--cache /tmp/corpus-examples.pkl] [--sources a,b] [--rounds N]
+
+For each of the corpus' sources, the page model is trained on the other sources (``clean.model.train.loso``)
+and scores this one's pages; nothing is tuned on the source it scores. Pages are the corpus README's text form
+of each page (every visible block on a line), the hard ``.txt`` input. Beside it, on the same pages:
+
+- ``keep all``: the whole text form (recall's ceiling, precision's floor);
+- ``rules+zones``: the cleaners before the page model (``CleanOptions(page_model=False)``), whose rules and
+  thresholds were tuned on ``../shared/eval/news-pages`` (not on this corpus);
+- HTML peers, from ``benchmarks/corpus_peers.py``'s output when ``--peers`` names it: trafilatura (default,
+  favor_precision), readability-lxml, resiliparse, each on the page's HTML; and ``clean`` on the HTML
+  (``clean_html``: trafilatura with favor_precision, then the rules; the HTML page model is not built yet).
+
+Figures: the benchmark's metric (``clean.evaluate``: 4-token shingles, precision and recall averaged over
+pages, F1 from the means), per source, per ``page_type`` of wcxb, and the mean over sources.
+"""
+
+from __future__ import annotations
+
+import argparse
+import pickle
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from clean.evaluate import means, page_score  # noqa: E402
+from clean.model.corpus import DEFAULT_PAGES, read_pages  # noqa: E402
+from clean.model.train import ROUNDS, examples, loso  # noqa: E402
+
+
+def rules_and_zones(data) -> dict[str, tuple]:
+    """The pipeline without the page model, on each example's text form."""
+    from clean.pipeline import CleanOptions, clean_texts
+
+    options = CleanOptions(page_model=False)
+    out = {}
+    for i in range(0, len(data), 32):
+        batch = data[i : i + 32]
+        for ex, cleaned in zip(batch, clean_texts([ex.text for ex in batch], options=options), strict=True):
+            out[ex.id] = page_score(ex.gold, cleaned.text)
+    return out
+
+
+def clean_on_html(pages) -> dict[str, tuple]:
+    """``clean_html`` on each page's HTML (decoded as lxml would: the page's own charset, else UTF-8)."""
+    from clean.encoding import decode
+    from clean.pipeline import clean_html
+
+    out = {}
+    for page in pages:
+        try:
+            text = clean_html(decode(page.html, source=page.id, html=True)[0]).text
+        except Exception:  # a page that cannot be decoded or extracted scores as empty output, as a failure would
+            text = ""
+        out[page.id] = page_score(page.gold, text)
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--pages", type=Path, default=DEFAULT_PAGES)
+    ap.add_argument("--peers", type=Path, default=None, help="corpus_peers.py's output (HTML peers' texts)")
+    ap.add_argument("--cache", type=Path, default=None, help="keep the prepared pages here between runs")
+    ap.add_argument("--sources", default=None, help="only these sources (comma-separated)")
+    ap.add_argument("--rounds", type=int, default=ROUNDS)
+    ap.add_argument("--no-html", action="store_true", help="skip clean's own HTML path")
+    ap.add_argument("--decoder", default=None, metavar="STICKINESS,BIAS",
+                    help="fix the decoder's settings instead of tuning them inside each fold (faster; they must "
+                         "then come from elsewhere, e.g. the shipped model's card)")
+    args = ap.parse_args()
+    if not args.pages.is_dir():
+        print(f"no corpus at {args.pages}", file=sys.stderr)
+        return 2
+    t = time.perf_counter()
+    pages = list(read_pages(args.pages))
+    if args.cache and args.cache.exists():
+        data = pickle.loads(args.cache.read_bytes())
+    else:
+        data = examples(pages)
+        if args.cache:
+            args.cache.write_bytes(pickle.dumps(data))
+    print(f"{len(data)} pages prepared in {time.perf_counter() - t:.0f} s", flush=True)
+    held = set(args.sources.split(",")) if args.sources else None
+
+    scores: dict[str, dict[str, tuple]] = defaultdict(dict)
+    print("leave-one-source-out (train on the other sources, score this one):", flush=True)
+    decoder = tuple(float(v) for v in args.decoder.split(",")) if args.decoder else None
+    results = loso(data, args.rounds, log=lambda s: print(s, flush=True), sources=held, decoder=decoder)
+    for rows in results.values():
+        for ex, p, r in rows:
+            scores["model (text)"][ex.id] = (p, r)
+    chosen = [ex for ex in data if held is None or ex.source in held]
+    for ex in chosen:
+        scores["keep all (text)"][ex.id] = page_score(ex.gold, "\n".join(ex.all_lines))
+    scores["rules+zones (text)"] = rules_and_zones(chosen)
+    if not args.no_html:
+        ids = {ex.id for ex in chosen}
+        scores["clean (html)"] = clean_on_html([p for p in pages if p.id in ids])
+    if args.peers and args.peers.exists():
+        import pyarrow.parquet as pq
+
+        golds = {ex.id: ex.gold for ex in chosen}
+        for row in pq.read_table(args.peers, columns=["id", "tool", "text"]).to_pylist():
+            if row["id"] in golds and row["tool"] != "everything":
+                scores[f"{row['tool']} (html)"][row["id"]] = page_score(golds[row["id"]], row["text"] or "")
+
+    report(chosen, scores)
+    print(f"total {time.perf_counter() - t:.0f} s")
+    return 0
+
+
+def report(data, scores: dict[str, dict[str, tuple]]) -> None:
+    """Per source, per wcxb page type, and the mean over sources, for every tool."""
+    tools = list(scores)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for ex in data:
+        groups[ex.source].append(ex.id)
+        if ex.page_type:
+            groups[f"{ex.source}/{ex.page_type}"].append(ex.id)
+    print()
+    print("F1 (P / R) per source; pages in brackets; nothing was tuned on the source a row scores")
+    print(f"{'source':28s} " + " ".join(f"{t:>22s}" for t in tools))
+    per_source: dict[str, list[float]] = defaultdict(list)
+    for group in sorted(groups, key=lambda g: ("/" in g, g)):
+        ids = groups[group]
+        cells = []
+        for tool in tools:
+            got = [scores[tool][i] for i in ids if i in scores[tool]]
+            f1, p, r = means(got) if got else (float("nan"),) * 3
+            cells.append(f"{f1:.3f} ({p:.3f}/{r:.3f})")
+            if "/" not in group and got:
+                per_source[tool].append(f1)
+        print(f"{group + f' [{len(ids)}]':28s} " + " ".join(f"{c:>22s}" for c in cells))
+    print(f"{'mean over sources':28s} " + " ".join(
+        f"{sum(per_source[t]) / len(per_source[t]):>22.3f}" if per_source[t] else f"{'-':>22s}" for t in tools
+    ))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
