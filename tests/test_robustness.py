@@ -114,7 +114,14 @@ def test_ctrl_c_exits_130_keeps_finished_shards_and_resumes(tmp_path: Path) -> N
     run(corpus, reference, workers=1, shard_docs=20)
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "clean", str(corpus), str(out), "--workers", "2", "--shard-docs", "20", "-q"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # A shell starts background jobs with SIGINT ignored, which a child inherits, and Python then installs no
+    # Ctrl-C handler: a test run started with `&` would see the run finish instead of stop. A handled SIGINT
+    # here is the default in the child.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(list(out.glob(".clean/work-*/shards/*.done.json"))) < 4:
         if proc.poll() is not None:
