@@ -2,7 +2,8 @@
 """Leave-one-source-out quality of the page model on the labelled corpus, beside the peers, in one run.
 
 Usage: python benchmarks/corpus_quality.py [--pages ../shared/corpus/pages] [--peers /tmp/peers.parquet]
-       [--cache /tmp/corpus-examples.pkl] [--sources a,b] [--rounds N]
+       [--cache /tmp/corpus-examples.pkl] [--html-cache /tmp/corpus-html.pkl] [--sources a,b] [--rounds N]
+       [--decoder STICKINESS,BIAS] [--no-html]
 
 For each of the corpus' sources, the page model is trained on the other sources (``clean.model.train.loso``)
 and scores this one's pages; nothing is tuned on the source it scores. Pages are the corpus README's text form
@@ -11,9 +12,11 @@ of each page (every visible block on a line), the hard ``.txt`` input. Beside it
 - ``keep all``: the whole text form (recall's ceiling, precision's floor);
 - ``rules+zones``: the cleaners before the page model (``CleanOptions(page_model=False)``), whose rules and
   thresholds were tuned on ``../shared/eval/news-pages`` (not on this corpus);
+- ``model (html)``: the HTML page model, leave-one-source-out the same way, on each page's HTML (decoded as a
+  run decodes it; its blocks as lines, with DOM features and the peers' verdicts: ``clean.model.html_page``);
+- ``rules (html)``: clean's HTML path without the model (trafilatura with favor_precision, then the rules);
 - HTML peers, from ``benchmarks/corpus_peers.py``'s output when ``--peers`` names it: trafilatura (default,
-  favor_precision), readability-lxml, resiliparse, each on the page's HTML; and ``clean`` on the HTML
-  (``clean_html``: trafilatura with favor_precision, then the rules; the HTML page model is not built yet).
+  favor_precision, favor_recall), readability-lxml, resiliparse, each on the page's HTML.
 
 Figures: the benchmark's metric (``clean.evaluate``: 4-token shingles, precision and recall averaged over
 pages, F1 from the means), per source, per ``page_type`` of wcxb, and the mean over sources.
@@ -52,12 +55,13 @@ def rules_and_zones(data) -> dict[str, tuple]:
 def clean_on_html(pages) -> dict[str, tuple]:
     """``clean_html`` on each page's HTML (decoded as lxml would: the page's own charset, else UTF-8)."""
     from clean.encoding import decode
-    from clean.pipeline import clean_html
+    from clean.pipeline import CleanOptions, clean_html
 
+    options = CleanOptions(page_model=False)  # the shipped HTML model saw every source: only LOSO scores it
     out = {}
     for page in pages:
         try:
-            text = clean_html(decode(page.html, source=page.id, html=True)[0]).text
+            text = clean_html(decode(page.html, source=page.id, html=True)[0], options=options).text
         except Exception:  # a page that cannot be decoded or extracted scores as empty output, as a failure would
             text = ""
         out[page.id] = page_score(page.gold, text)
@@ -71,7 +75,10 @@ def main() -> int:
     ap.add_argument("--cache", type=Path, default=None, help="keep the prepared pages here between runs")
     ap.add_argument("--sources", default=None, help="only these sources (comma-separated)")
     ap.add_argument("--rounds", type=int, default=ROUNDS)
-    ap.add_argument("--no-html", action="store_true", help="skip clean's own HTML path")
+    ap.add_argument("--no-html", action="store_true", help="skip clean's HTML paths (the model's and the rules')")
+    ap.add_argument("--html-cache", type=Path, default=None, help="keep the prepared HTML pages here between runs")
+    ap.add_argument("--html-decoder", default=None, metavar="STICKINESS,BIAS", help="as --decoder, for the HTML model")
+    ap.add_argument("--no-text", action="store_true", help="skip the text model and rules+zones (HTML only)")
     ap.add_argument("--decoder", default=None, metavar="STICKINESS,BIAS",
                     help="fix the decoder's settings instead of tuning them inside each fold (faster; they must "
                          "then come from elsewhere, e.g. the shipped model's card)")
@@ -93,17 +100,33 @@ def main() -> int:
     scores: dict[str, dict[str, tuple]] = defaultdict(dict)
     print("leave-one-source-out (train on the other sources, score this one):", flush=True)
     decoder = tuple(float(v) for v in args.decoder.split(",")) if args.decoder else None
-    results = loso(data, args.rounds, log=lambda s: print(s, flush=True), sources=held, decoder=decoder)
+    results = {} if args.no_text else loso(data, args.rounds, log=lambda s: print(s, flush=True), sources=held,
+                                            decoder=decoder)
     for rows in results.values():
         for ex, p, r in rows:
             scores["model (text)"][ex.id] = (p, r)
     chosen = [ex for ex in data if held is None or ex.source in held]
     for ex in chosen:
         scores["keep all (text)"][ex.id] = page_score(ex.gold, "\n".join(ex.all_lines))
-    scores["rules+zones (text)"] = rules_and_zones(chosen)
+    if not args.no_text:
+        scores["rules+zones (text)"] = rules_and_zones(chosen)
     if not args.no_html:
+        t_html = time.perf_counter()
+        if args.html_cache and args.html_cache.exists():
+            html_data = pickle.loads(args.html_cache.read_bytes())
+        else:
+            html_data = examples(pages, kind="html")
+            if args.html_cache:
+                args.html_cache.write_bytes(pickle.dumps(html_data))
+        print(f"{len(html_data)} HTML pages prepared in {time.perf_counter() - t_html:.0f} s", flush=True)
+        print("leave-one-source-out, HTML:", flush=True)
+        html_decoder = tuple(float(v) for v in args.html_decoder.split(",")) if args.html_decoder else None
+        for rows in loso(html_data, args.rounds, log=lambda s: print(s, flush=True), sources=held,
+                         decoder=html_decoder).values():
+            for ex, p, r in rows:
+                scores["model (html)"][ex.id] = (p, r)
         ids = {ex.id for ex in chosen}
-        scores["clean (html)"] = clean_on_html([p for p in pages if p.id in ids])
+        scores["rules (html)"] = clean_on_html([p for p in pages if p.id in ids])
     if args.peers and args.peers.exists():
         import pyarrow.parquet as pq
 

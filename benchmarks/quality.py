@@ -164,11 +164,23 @@ def main() -> int:
         rows.append(("C4 line rules (datatrove)", "text", *score([(golds[k], c4_text[k]) for k in golds])))
     rows.append(("keep everything", "text", *score([(golds[k], texts[k]) for k in golds])))
 
-    ours_html = {k: clean_record(RawRecord(id=k, source=k, format="html", html=h)).text for k, h in htmls.items()}
-    rows.append(("clean", "html", *score([(golds[k], ours_html[k]) for k in golds])))
     import trafilatura
 
-    traf = {k: trafilatura.extract(h) or "" for k, h in htmls.items()}
+    html_seconds: dict[str, float] = {}
+
+    def timed(name: str, fn) -> dict[str, str]:
+        started = time.process_time()
+        out = {k: fn(h) for k, h in htmls.items()}
+        html_seconds[name] = time.process_time() - started
+        return out
+
+    no_model = CleanOptions(page_model=False)
+    ours_html = timed("clean", lambda h: clean_record(RawRecord(id="p", source="p", format="html", html=h)).text)
+    rules_html = timed("rules", lambda h: clean_record(RawRecord(id="p", source="p", format="html", html=h),
+                                                         no_model).text)
+    traf = timed("trafilatura", lambda h: trafilatura.extract(h) or "")
+    rows.append(("clean (HTML page model)", "html", *score([(golds[k], ours_html[k]) for k in golds])))
+    rows.append(("clean without the model", "html", *score([(golds[k], rules_html[k]) for k in golds])))
     rows.append(("trafilatura (default)", "html", *score([(golds[k], traf[k]) for k in golds])))
     if c4_text:
         c4_html = {k: c4_lines(traf[k]) for k in golds}
@@ -202,6 +214,12 @@ def main() -> int:
     if c4_seconds:
         print(f"  C4 line rules (datatrove)           {text_mb / c4_seconds:6.2f} MB/s")
         print(f"  ratio clean / C4                    {c4_seconds / ours_seconds:6.2f}x")
+    n = len(htmls)
+    print(f"\nHTML speed on {n} pages, one core (CPU time, one pass each after the text runs warmed the cleaners):")
+    for name, label in (("clean", "clean, HTML page model"), ("rules", "clean without the model"),
+                        ("trafilatura", "trafilatura.extract alone")):
+        print(f"  {label:34s}  {n / html_seconds[name]:6.1f} pages/s")
+    print(f"  ratio trafilatura / clean             {html_seconds['clean'] / html_seconds['trafilatura']:6.2f}x slower")
     return 0
 
 

@@ -64,6 +64,9 @@ class Context:
     n_lines: int = 0
     #: Lines (by ``n``) that followed a blank line in the page as read: where the page's blocks begin.
     block_starts: frozenset[int] = frozenset()
+    #: For a page read from HTML by the page model's reader: its ``html_page.HtmlView`` (DOM features and the
+    #: peer extractors' outputs, by line ``n``); None for text.
+    html: Any = None
 
 
 Cleaner = Callable[[Sequence[Line], Context], list[Proposal]]

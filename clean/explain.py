@@ -194,19 +194,20 @@ def _read_input(manifest: dict[str, Any], doc: dict[str, Any]) -> _Input | None:
                 continue
             if isinstance(item, readers.Failure):
                 return _Input(path, problem=f"the input could not be read again: {item.reason}")
-            return _repaired(item, path)
+            return _repaired(item, path, bool(manifest.get("config", {}).get("zones", True)))
     return _Input(path, problem=f"{path} no longer holds this document")
 
 
-def _repaired(record: Any, path: str) -> _Input:
-    """The repaired lines of a record, as ``clean_text`` made them (HTML: of the text trafilatura extracted)."""
+def _repaired(record: Any, path: str, zones: bool = True) -> _Input:
+    """The repaired lines of a record, as ``clean_text`` made them (HTML: of the text the cleaners received,
+    the page's blocks with the page model, else trafilatura's extraction)."""
+    from .document import Metadata
+    from .pipeline import CleanOptions, html_inputs
     from .repair import repair
 
     text = record.text or ""
     if record.html is not None:
-        from .html import extract_html
-
-        text = extract_html(record.html, record.url).text
+        text = html_inputs([record.html], [Metadata(url=record.url)], CleanOptions(zones=zones))[0][0]
     repaired = repair(text)
     return _Input(path, repaired.lines, repaired.origins)
 

@@ -9,6 +9,7 @@ inside the body as whole lines (bylines, photo credits, promos) is left to the l
 
 from __future__ import annotations
 
+import copy
 import itertools
 import re
 from dataclasses import dataclass
@@ -103,12 +104,29 @@ def extract_html(html: str, url: str | None = None, options: HtmlOptions = DEFAU
         ValueError: the page cannot be parsed or extraction crashed; the message is one line, fit for a
             manifest, and the caller should fail this document only.
     """
+    return extract_tree(parse_html(html), url, options)
+
+
+def parse_html(html: str) -> HtmlElement | None:
+    """The page's tree as trafilatura parses it, or None for a blank page or one that is not HTML.
+
+    Raises:
+        ValueError: the page is too large, or cannot be parsed (a one-line message).
+    """
     if len(html) > MAX_HTML_CHARS:
         raise ValueError(f"html too large: {len(html):,} characters (limit {MAX_HTML_CHARS:,})")
     try:
-        tree = load_html(_encodable(html))
-        if tree is None:  # blank, or not HTML at all: trafilatura refuses it, which is an empty result
-            return Extracted("", None, None, None, _host(url), url, None)
+        return load_html(_encodable(html))
+    except Exception as exc:  # lxml raises many kinds on hostile pages; each fails one document
+        raise ValueError(f"html extraction failed: {_one_line(exc)}") from exc
+
+
+def extract_tree(tree: HtmlElement | None, url: str | None = None, options: HtmlOptions = DEFAULT_OPTIONS) -> Extracted:
+    """``extract_html`` of a page parsed by ``parse_html``; the tree is left as it was (trafilatura works on
+    a copy), so the page model can read the same tree."""
+    if tree is None:  # blank, or not HTML at all: trafilatura refuses it, which is an empty result
+        return Extracted("", None, None, None, _host(url), url, None)
+    try:
         doc = trafilatura.bare_extraction(
             tree,  # trafilatura works on a copy, so the tree stays whole for the fallbacks below
             url=url,
@@ -124,7 +142,7 @@ def extract_html(html: str, url: str | None = None, options: HtmlOptions = DEFAU
         if not (doc.text or "").strip():
             # A page too short for trafilatura's size thresholds still has its paragraphs: take them
             # with trafilatura's own baseline rather than return nothing.
-            doc.text = trafilatura.baseline(load_html(_encodable(html)))[1] or ""
+            doc.text = trafilatura.baseline(copy.deepcopy(tree))[1] or ""
         language = _language(tree)
     except Exception as exc:  # trafilatura and lxml raise many kinds on hostile pages; each fails one document
         raise ValueError(f"html extraction failed: {_one_line(exc)}") from exc

@@ -20,7 +20,7 @@ from typing import Any
 
 from . import __version__, readers
 from .config import Config
-from .model.page import identity
+from .model.page import HTML_NAME, identity
 from .schema import DOCUMENTS, REMOVALS
 from .writers import PartWriter, write_bytes_atomic, write_json_atomic
 
@@ -253,6 +253,7 @@ def build_manifest(
         "created_by": "clean",
         "version": __version__,
         "model": identity(),
+        "html_model": identity(HTML_NAME),
         "fingerprint": fingerprint,
         "inputs": [str(p) for p in inputs],
         "config": config.to_dict(),
@@ -326,6 +327,14 @@ def dataset_card(manifest: dict[str, Any]) -> str:
         lines += [
             f"Which lines of a page are content was decided by the page model `{model['rule']}` (weights "
             f"sha256 {model['weights_sha256']}) after the line rules; its removals name it as their rule.",
+            "",
+        ]
+    if manifest.get("html_model"):
+        model = manifest["html_model"]
+        lines += [
+            f"On HTML pages, every visible block was a line and the page model `{model['rule']}` (weights sha256 "
+            f"{model['weights_sha256']}) decided, with each block's place in the page and what trafilatura and "
+            "resiliparse kept as its evidence.",
             "",
         ]
     c = manifest["counts"]

@@ -67,3 +67,49 @@ def test_held_out_sources_beat_keeping_everything_and_hold_their_floors(sample) 
     print(f"held-out sample: F1 {f1:.3f} P {precision:.3f}")
     assert f1 >= FLOORS["corpus_sample_text_f1"]
     assert precision >= FLOORS["corpus_sample_text_precision"]
+
+
+@pytest.fixture(scope="module")
+def html_sample():
+    root = shared_path("corpus", "pages")
+    counts: dict[str, int] = {}
+    pages = []
+    for page in read_pages(root):
+        counts[page.source] = counts.get(page.source, 0) + 1
+        if counts[page.source] <= PER_SOURCE:
+            pages.append(page)
+    return pages, examples(pages, workers=2, kind="html")
+
+
+def test_html_model_on_held_out_sources_holds_its_floors_beside_trafilatura(html_sample) -> None:
+    import trafilatura
+
+    from clean.model.train import _decoded
+
+    pages, sample = html_sample
+    by_id = {page.id: page for page in pages}
+    train = [ex for ex in sample if ex.source not in HELD_OUT]
+    test = [ex for ex in sample if ex.source in HELD_OUT]
+    assert {ex.source for ex in test} == set(HELD_OUT)
+    booster, chain = fit(train, rounds=ROUNDS)
+    model_scores, peer_scores = [], []
+    for source in HELD_OUT:
+        rows = [ex for ex in test if ex.source == source]
+        model = means(
+            page_score(ex.gold, kept(ex, booster.predict(ex.x), chain, 0.0, 0.25) if len(ex.lines) else "")
+            for ex in rows
+        )
+        peer = means(
+            page_score(ex.gold, trafilatura.extract(_decoded(by_id[ex.id]), include_comments=False) or "")
+            for ex in rows
+        )
+        model_scores.append(model)
+        peer_scores.append(peer)
+        print(f"{source}: HTML model F1 {model[0]:.3f} (P {model[1]:.3f}) trafilatura F1 {peer[0]:.3f}")
+    f1 = sum(v[0] for v in model_scores) / len(model_scores)
+    precision = sum(v[1] for v in model_scores) / len(model_scores)
+    trafilatura_f1 = sum(v[0] for v in peer_scores) / len(peer_scores)
+    print(f"held-out HTML sample: F1 {f1:.3f} P {precision:.3f}; trafilatura {trafilatura_f1:.3f}")
+    assert f1 > trafilatura_f1
+    assert f1 >= FLOORS["corpus_sample_html_f1"]
+    assert precision >= FLOORS["corpus_sample_html_precision"]

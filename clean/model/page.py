@@ -17,8 +17,9 @@ import numpy as np
 from .decode import Chain, viterbi
 from .features import NAMES
 
-#: The model the cleaners use unless told otherwise.
+#: The model the cleaners use on text, and the one on HTML pages (its features add ``html_page.HTML_EXTRA``).
 DEFAULT_NAME = "page_text"
+HTML_NAME = "page_html"
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def load(folder: Path | None = None, name: str = DEFAULT_NAME) -> PageModel:
     else:
         text = gzip.decompress((folder / f"{name}.lgb.gz").read_bytes()).decode()
         meta = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
-    if tuple(meta["features"]) != NAMES:
+    if tuple(meta["features"]) != feature_names(name):
         raise ValueError(
             f"page model {name} {meta['version']} was trained on other features than this code computes; "
             "retrain it with `python -m clean.model.train`"
@@ -109,7 +110,16 @@ def identity(name: str = DEFAULT_NAME) -> dict[str, str]:
     return {"rule": f"model.{name}_{version}", "name": name, "version": version, "weights_sha256": digest}
 
 
+def feature_names(name: str) -> tuple[str, ...]:
+    """The features a packaged model of this name is computed on."""
+    if name == HTML_NAME:
+        from .html_page import HTML_EXTRA
+
+        return (*NAMES, *HTML_EXTRA)
+    return NAMES
+
+
 @functools.cache
-def default_model() -> PageModel:
-    """The packaged model, loaded once per process."""
-    return load()
+def default_model(name: str = DEFAULT_NAME) -> PageModel:
+    """A packaged model (the text model by default), loaded once per process."""
+    return load(name=name)

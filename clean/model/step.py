@@ -14,7 +14,7 @@ import numpy as np
 from ..cleaner import Context, Line, Proposal
 from .decode import end_at_boundary
 from .features import NAMES, line_features
-from .page import PageModel, default_model
+from .page import DEFAULT_NAME, HTML_NAME, PageModel, default_model
 
 
 def page_model(lines: Sequence[Line], ctx: Context, model: PageModel | None = None) -> list[Proposal]:
@@ -27,15 +27,28 @@ def page_model_many(
 ) -> list[list[Proposal]]:
     """``page_model`` of each page, the booster asked once for all their lines (a call costs about a
     millisecond before its first line, as much as a page's worth of lines)."""
-    model = model or default_model()
-    blocks = [line_features(lines, ctx, ctx.n_lines or (lines[-1].n + 1 if lines else 0)) for lines, ctx in pages]
-    probs = model.probabilities(np.vstack(blocks)) if blocks else np.zeros(0)
-    out = []
-    start = 0
-    for (lines, ctx), block in zip(pages, blocks, strict=True):
-        out.append(_proposals(lines, block, probs[start : start + len(block)], model, _headline(ctx)))
-        start += len(block)
+    out: list[list[Proposal]] = [[] for _ in pages]
+    for kind in ("text", "html"):
+        chosen = [i for i, (_, ctx) in enumerate(pages) if (ctx.html is not None) == (kind == "html")]
+        if not chosen:
+            continue
+        used = model or default_model(HTML_NAME if kind == "html" else DEFAULT_NAME)
+        blocks = [_features(*pages[i]) for i in chosen]
+        probs = used.probabilities(np.vstack(blocks))
+        start = 0
+        for i, block in zip(chosen, blocks, strict=True):
+            lines, ctx = pages[i]
+            out[i] = _proposals(lines, block, probs[start : start + len(block)], used, _headline(ctx))
+            start += len(block)
     return out
+
+
+def _features(lines: Sequence[Line], ctx: Context) -> np.ndarray:
+    """A page's feature rows: the line features, and for an HTML page its DOM features and peers' verdicts."""
+    x = line_features(lines, ctx, ctx.n_lines or (lines[-1].n + 1 if lines else 0))
+    if ctx.html is None:
+        return x
+    return np.hstack([x, ctx.html.features([line.n for line in lines], [line.text for line in lines])])
 
 
 _BOUNDARIES = NAMES.index("boundary_seen")

@@ -19,11 +19,13 @@ metric) and writes the figures into the model card (``docs/model.md``).
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -31,7 +33,10 @@ from .align import labels
 from .corpus import DEFAULT_PAGES, Page, read_pages, text_form
 from .decode import Chain, viterbi
 from .features import NAMES
-from .page import DEFAULT_NAME, save
+from .page import DEFAULT_NAME, HTML_NAME, feature_names, save
+
+if TYPE_CHECKING:
+    from .html_page import HtmlView
 
 #: The version written into the weights; bump it when features, labels or training change.
 VERSION = "v1"
@@ -81,42 +86,75 @@ class Example:
         return words / words.sum() * 100 if len(words) else words
 
 
-def _examples(pages: Sequence[Page]) -> list[Example]:
-    from ..pipeline import model_inputs
+def _examples(pages: Sequence[Page], kind: str = "text") -> list[Example]:
+    """Pages made ready to learn from, read as the cleaners read them: as their text form (``text``), or as
+    HTML (``html``: the page decoded, its blocks as lines, the DOM and the peers' verdicts as features)."""
+    from ..document import Metadata
+    from ..pipeline import CleanOptions, html_inputs, model_inputs
     from ..repair import repair
-    from .features import line_features
-    from .step import _headline
+    from .step import _features, _headline
 
-    texts = [text_form(page.html) for page in pages]
+    options = CleanOptions()
+    metas: list[Metadata] | None = None
+    views: list[HtmlView | None] | None = None
+    width = len(NAMES)
+    if kind == "html":
+        width = len(feature_names(HTML_NAME))
+        texts, metas, views = [], [], []
+        for page in pages:
+            try:
+                one = html_inputs([_decoded(page)], [Metadata()], CleanOptions())
+                (text,), (meta,), (view,), options = one
+            except ValueError:  # a page trafilatura or lxml cannot read: nothing to learn from
+                text, meta, view = "", Metadata(), None
+            texts.append(text)
+            metas.append(meta)
+            views.append(view)
+    else:
+        texts = [text_form(page.html) for page in pages]
     out = []
-    for page, text, (lines, ctx) in zip(pages, texts, model_inputs(texts), strict=True):
+    for page, text, (lines, ctx) in zip(pages, texts, model_inputs(texts, options, metas, views), strict=True):
         repaired = repair(text).lines
         share = labels(repaired, page.gold)
-        x = line_features(lines, ctx, len(repaired))
+        x = _features(lines, ctx) if lines else np.zeros((0, width))
         y = np.array([share[line.n] for line in lines], dtype=bool)
         out.append(Example(page.id, page.source, page.domain, page.page_type, [ln.text for ln in lines], x, y,
                            page.gold, text, tuple(repaired), tuple(ln.n for ln in lines), _headline(ctx)))
     return out
 
 
-def examples(pages: Iterable[Page], workers: int = 2, batch: int = 32) -> list[Example]:
+def _decoded(page: Page) -> str:
+    """The page's HTML decoded as a run decodes it (its declared charset, else detected)."""
+    from ..encoding import decode
+
+    try:
+        return decode(page.html, source=page.id, html=True)[0]
+    except ValueError:  # undecodable: an empty page, as a failed document would leave
+        return ""
+
+
+def examples(pages: Iterable[Page], workers: int = 2, batch: int = 32, kind: str = "text") -> list[Example]:
     """Every page made ready to learn from, in the pages' order (``workers`` processes)."""
     pages = list(pages)
     batches = [pages[i : i + batch] for i in range(0, len(pages), batch)]
+    work = functools.partial(_examples, kind=kind)
     if workers <= 1:
-        return [ex for b in batches for ex in _examples(b)]
+        return [ex for b in batches for ex in work(b)]
     with ProcessPoolExecutor(workers) as pool:
-        return [ex for done in pool.map(_examples, batches) for ex in done]
+        return [ex for done in pool.map(work, batches) for ex in done]
 
 
 def fit(train: Sequence[Example], rounds: int = ROUNDS) -> tuple[object, Chain]:
-    """A booster and a chain learnt from ``train``."""
+    """A booster and a chain learnt from ``train`` (text or HTML examples: the width of ``x`` says which)."""
     import lightgbm
 
     x = np.vstack([ex.x for ex in train])
     y = np.concatenate([ex.y for ex in train]).astype(np.int32)
     w = np.concatenate([ex.weights() for ex in train])
-    data = lightgbm.Dataset(x, y, weight=w, feature_name=list(NAMES), free_raw_data=True)
+    names = next((n for n in (NAMES, feature_names(HTML_NAME)) if len(n) == x.shape[1]), None)
+    if names is None:  # an experiment's own columns
+        names = tuple(f"f{i}" for i in range(x.shape[1]))
+    data = lightgbm.Dataset(x, y, weight=w, feature_name=list(names), free_raw_data=True)
     booster = lightgbm.train(PARAMS, data, num_boost_round=rounds)
     chain = Chain.count([list(ex.y) for ex in train])
     return booster, chain
@@ -245,7 +283,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=ROUNDS)
     ap.add_argument("--loso", action="store_true", help="also score leave-one-source-out")
     ap.add_argument("--per-source", type=int, default=None, help="only the first N pages of each source (a quick try)")
+    ap.add_argument("--kind", choices=("text", "html"), default="text",
+                    help="the model for text pages (page_text) or for HTML pages (page_html)")
     args = ap.parse_args(argv)
+    name = HTML_NAME if args.kind == "html" else DEFAULT_NAME
     if not args.pages.is_dir():
         print(f"clean-train: no corpus at {args.pages} (give --pages)", file=sys.stderr)
         return 2
@@ -253,7 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.per_source:
         pages = _first_of_each(pages, args.per_source)
     print(f"{len(pages)} pages from {len({p.source for p in pages})} sources", flush=True)
-    data = examples(pages, args.workers)
+    data = examples(pages, args.workers, kind=args.kind)
     print("tuning the decoder on out-of-fold probabilities", flush=True)
     stickiness, bias, grid = tune(data, out_of_fold(data, INNER_FOLDS + 1, args.rounds), Chain.count(
         [list(ex.y) for ex in data]))
@@ -261,9 +302,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     booster, chain = fit(data, args.rounds)
     text = booster.model_to_string(num_iteration=-1)
     meta = {
-        "name": DEFAULT_NAME,
+        "name": name,
         "version": VERSION,
-        "features": list(NAMES),
+        "features": list(feature_names(name)),
         "chain": chain.as_dict(),
         "bias": bias,
         "stickiness": stickiness,
@@ -277,7 +318,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "sources": sorted({ex.source for ex in data}),
         },
     }
-    for path in save(text, meta, args.out):
+    for path in save(text, meta, args.out, name):
         print(f"wrote {path}")
     if args.loso:
         print("leave-one-source-out:", flush=True)

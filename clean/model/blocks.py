@@ -1,0 +1,242 @@
+"""An HTML page as the page model reads it: one line per block of visible text, each with where it sits in the DOM.
+
+Why not ``html_text``'s text form: it puts a space between adjacent inline elements, which splits a Chinese or
+Japanese clause into two tokens wherever a link or an emphasis sits inside it (on the corpus' ``zh_immortal``
+set, keeping every line of that form recalls 0.63 of the gold's shingles, trafilatura's output 0.90). Here
+inline text is joined as the page writes it, and a line ends where a block element (paragraph, heading, list
+item, table cell, ``<br>``, a ``<div>``) opens or closes, as a browser would break it.
+
+Each block also carries what the issue's HTML features need and a text form cannot give: the tag that holds it,
+its depth, the share of its characters inside links, and which of a small vocabulary of class/id words its
+ancestors carry (``nav``, ``footer``, ``comment``, ``share``, ``related``, ...). The vocabulary describes kinds
+of page chrome, not sites.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+#: Elements that break a line where they open and close.
+BLOCK_TAGS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "br",
+        "caption",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "html",
+        "legend",
+        "li",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "option",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "title",
+        "tr",
+        "ul",
+    ]
+)
+#: Elements whose text is never shown.
+SKIP_TAGS = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "math",
+        "head",
+        "iframe",
+        "object",
+        "embed",
+        "canvas",
+        "select",
+        "button",
+    ]
+)
+#: Structural tags an ancestor may be; each becomes a feature.
+LANDMARKS = ("nav", "header", "footer", "aside", "article", "main", "form", "li", "table", "blockquote")
+#: Words of class and id attributes that name a kind of block; each is a feature (any ancestor's class or id
+#: holds one of the word's forms as a token part).
+CHROME_WORDS: dict[str, tuple[str, ...]] = {
+    "nav": ("nav", "menu", "breadcrumb", "navbar", "topbar", "pagination", "pager"),
+    "footer": ("footer", "copyright", "legal", "bottom"),
+    "header": ("header", "masthead", "topbar", "branding", "logo"),
+    "sidebar": ("sidebar", "aside", "widget", "rail", "secondary"),
+    "comment": ("comment", "comments", "reply", "respond", "discussion", "disqus"),
+    "share": ("share", "sharing", "social", "follow", "facebook", "twitter"),
+    "related": ("related", "recommend", "recommended", "popular", "trending", "more", "readmore", "teaser"),
+    "ad": ("ad", "ads", "advert", "advertisement", "banner", "sponsor", "sponsored", "promo", "dfp"),
+    "meta": ("byline", "author", "date", "time", "meta", "dateline", "published", "timestamp"),
+    "tags": ("tag", "tags", "category", "categories", "topic", "topics"),
+    "subscribe": ("subscribe", "newsletter", "signup", "cookie", "consent", "modal", "popup"),
+    "content": ("article", "content", "post", "entry", "story", "body", "main", "text", "prose", "blog"),
+    "hidden": ("hidden", "hide", "sr", "visually", "screen", "offscreen"),
+}
+_PARTS = re.compile(r"[a-z]+")
+_SPACE = re.compile(r"\s+")
+#: Line tags that get their own feature; anything else is "other".
+LINE_TAGS = ("p", "div", "li", "h", "td", "a", "span", "dd", "pre", "blockquote", "figcaption")
+DOM_NAMES = (
+    *(f"tag_{t}" for t in LINE_TAGS),
+    "tag_other",
+    "depth",
+    "link_share",
+    "in_link",
+    *(f"in_{t}" for t in LANDMARKS),
+    *(f"cls_{w}" for w in CHROME_WORDS),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One line of visible text and where it sits."""
+
+    text: str
+    dom: tuple[float, ...]
+
+
+def _words_of(el: etree._Element) -> frozenset[str]:
+    found = set()
+    value = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+    if not value.strip():
+        return frozenset()
+    parts = set(_PARTS.findall(value))
+    for name, forms in CHROME_WORDS.items():
+        if any(form in parts for form in forms):
+            found.add(name)
+    return frozenset(found)
+
+
+def _tag(el: etree._Element) -> str:
+    tag = el.tag if isinstance(el.tag, str) else ""
+    return tag.rsplit("}", 1)[-1].lower()
+
+
+def blocks(tree: etree._Element) -> list[Block]:
+    """The page's lines of visible text in document order, each with its DOM features (``DOM_NAMES``)."""
+    out: list[Block] = []
+    buf: list[str] = []
+    link_chars = 0
+    # the state of the open elements, innermost last: (tag, chrome words so far, landmarks so far)
+    stack: list[tuple[str, frozenset[str], frozenset[str]]] = []
+    owner: list[str] = []  # the innermost block element's tag at the first text of the current line
+    links = 0  # open <a> elements
+    skip: etree._Element | None = None
+
+    def add(text: str | None) -> None:
+        nonlocal link_chars
+        if not text:
+            return
+        if not buf and not text.strip():
+            return
+        if not buf:
+            owner[:] = [_line_tag(stack)]
+        buf.append(text)
+        if links:
+            link_chars += len(text.strip())
+
+    def flush() -> None:
+        nonlocal link_chars
+        text = _SPACE.sub(" ", "".join(buf)).strip()
+        if text:
+            words = stack[-1][1] if stack else frozenset()
+            marks = stack[-1][2] if stack else frozenset()
+            tag = owner[0] if owner else "other"
+            dom = (
+                *(1.0 if tag == t else 0.0 for t in LINE_TAGS),
+                0.0 if tag in LINE_TAGS else 1.0,
+                float(len(stack)),
+                min(1.0, link_chars / max(1, len(text))),
+                1.0 if links else 0.0,
+                *(1.0 if t in marks else 0.0 for t in LANDMARKS),
+                *(1.0 if w in words else 0.0 for w in CHROME_WORDS),
+            )
+            out.append(Block(text, dom))
+        buf.clear()
+        link_chars = 0
+
+    for event, el in etree.iterwalk(tree, events=("start", "end")):
+        tag = _tag(el)
+        if skip is not None:
+            if event == "end" and el is skip:
+                skip = None
+                add(el.tail)
+            continue
+        if event == "start":
+            if not tag:  # a comment or processing instruction: only its tail is text
+                continue
+            if tag in SKIP_TAGS or el.get("hidden") is not None or _invisible(el.get("style")):
+                skip = el
+                continue
+            if tag in BLOCK_TAGS:
+                flush()
+            parent_words, parent_marks = (stack[-1][1], stack[-1][2]) if stack else (frozenset(), frozenset())
+            mark = "h" if tag in ("h1", "h2", "h3", "h4", "h5", "h6") else tag
+            stack.append((mark, parent_words | _words_of(el), parent_marks | ({tag} & set(LANDMARKS))))
+            if tag == "a":
+                links += 1
+            add(el.text)
+        else:
+            if not tag:
+                add(el.tail)
+                continue
+            if tag == "a":
+                links = max(0, links - 1)
+            if tag in BLOCK_TAGS:
+                flush()
+            if stack:
+                stack.pop()
+            add(el.tail)
+    flush()
+    return out
+
+
+def _invisible(style: str | None) -> bool:
+    """An inline style that hides the element."""
+    return bool(style) and "display:none" in style.replace(" ", "").lower()
+
+
+def _line_tag(stack: list[tuple[str, frozenset[str], frozenset[str]]]) -> str:
+    """The innermost element that names what a line is (a block, a link or a span)."""
+    for mark, _, _ in reversed(stack):
+        if mark in LINE_TAGS or mark in BLOCK_TAGS:
+            return mark
+    return "other"

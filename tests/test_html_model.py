@@ -1,0 +1,138 @@
+"""The HTML page model: how a page becomes lines with DOM features, how the peers' verdicts are read, and what
+the shipped model does to a whole page."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from clean.model import page as page_module
+from clean.model.blocks import DOM_NAMES, blocks
+from clean.model.html_page import HTML_EXTRA, read_html
+from clean.model.peers import PER_PEER, PeerText, verdicts
+from clean.pipeline import CleanOptions, clean_html
+
+lxml_html = pytest.importorskip("lxml.html")
+
+ARTICLE = [
+    "The council met on Monday and approved the plan to rebuild the old bridge over the river, which has been "
+    "closed to traffic since the floods of last winter.",
+    "Work will start in the spring, the mayor said, and the bridge should reopen to cars and buses by the end of "
+    "next year if the weather allows it.",
+    "Residents who use the crossing every day welcomed the decision, though some said the budget was too small "
+    "for a project of this size.",
+    "The engineers who surveyed the bridge found that two of its piers had been undermined by the water and would "
+    "have to be rebuilt from the river bed.",
+]
+PAGE = f"""<!doctype html>
+<html lang="en"><head><title>Council approves bridge plan | The Valley Courier</title>
+<meta property="og:site_name" content="The Valley Courier"><style>p {{ color: black }}</style></head>
+<body>
+<header class="site-header"><a class="logo" href="/">The Valley Courier</a>
+<nav class="main-nav"><ul><li><a href="/news">News</a></li><li><a href="/sport">Sport</a></li>
+<li><a href="/business">Business</a></li><li><a href="/opinion">Opinion</a></li><li><a href="/contact">Contact us</a></li>
+</ul></nav></header>
+<main><article class="post">
+<h1>Council approves bridge plan</h1>
+<div class="byline">By Jane Smith, 12 March 2024</div>
+<div class="share-bar"><a href="#">Facebook</a> <a href="#">Twitter</a> <a href="#">Email</a></div>
+<div class="article-body">{"".join(f"<p>{p}</p>" for p in ARTICLE)}</div>
+</article>
+<aside class="related-stories"><h3>Related stories</h3><ul>
+<li><a href="/a">Flood defences to be reviewed after winter storms</a></li>
+<li><a href="/b">New bus routes announced for the town centre</a></li>
+<li><a href="/c">School reopens after repairs to its roof</a></li></ul></aside>
+</main>
+<footer class="site-footer"><p>&copy; 2024 The Valley Courier. All rights reserved.</p>
+<a href="/privacy">Privacy policy</a> <a href="/terms">Terms of use</a></footer>
+<script>var tracking = "should never show";</script>
+</body></html>"""
+
+
+def _tree(html: str):
+    return lxml_html.fromstring(html)
+
+
+def _dom(block, name: str) -> float:
+    return block.dom[DOM_NAMES.index(name)]
+
+
+def test_inline_elements_join_as_written_and_blocks_break_lines() -> None:
+    found = blocks(_tree("<div><p>中国<a href='#'>人民</a>的<b>生活</b></p><p>one<br>two</p>x<span>y</span></div>"))
+    assert [b.text for b in found] == ["中国人民的生活", "one", "two", "xy"]
+
+
+def test_hidden_and_script_text_is_not_a_line() -> None:
+    html = (
+        "<body><p>shown</p><script>var a = 1;</script><style>p {}</style><div hidden>gone</div>"
+        "<div style='display: none'>gone too</div><p>after</p></body>"
+    )
+    assert [b.text for b in blocks(_tree(html))] == ["shown", "after"]
+
+
+def test_blocks_carry_their_place_in_the_page() -> None:
+    found = {b.text: b for b in blocks(_tree(PAGE))}
+    menu, para, foot = found["Sport"], found[ARTICLE[0]], found["Privacy policy Terms of use"]
+    assert _dom(menu, "in_nav") == 1 and _dom(menu, "cls_nav") == 1 and _dom(menu, "link_share") == 1
+    assert _dom(para, "tag_p") == 1 and _dom(para, "in_article") == 1 and _dom(para, "cls_content") == 1
+    assert _dom(para, "link_share") == 0 and _dom(para, "in_nav") == 0
+    assert _dom(foot, "in_footer") == 1 and _dom(foot, "cls_footer") == 1
+    assert _dom(found["Related stories"], "cls_related") == 1 and _dom(found["Related stories"], "tag_h") == 1
+    assert "should never show" not in " ".join(found)
+
+
+def test_peer_verdicts_read_words_not_spacing() -> None:
+    peer = PeerText.of("The bridge will reopen next year.\nWork starts in spring")
+    rows = verdicts(["the  Bridge will reopen", "Home", "Work starts in spring", "reopen next year. Work"], [peer])
+    run, triples, whole = rows[:, 0], rows[:, 1], rows[:, 2]
+    assert run.tolist() == [1, 0, 1, 1]  # a run of the peer's words, across its line breaks too
+    assert triples.tolist() == [1, 0, 1, 1]
+    assert whole.tolist() == [0, 0, 1, 0]
+    assert rows[1, 3] == 1 and rows[1, 4] == 1  # the neighbours' share of triples
+    assert rows[0, 5] == pytest.approx(0.75)  # the share of the page's lines the peer keeps
+    assert rows.shape == (4, len(PER_PEER))
+
+
+def test_read_html_gives_a_line_per_block_with_dom_and_peer_features() -> None:
+    page = read_html(PAGE)
+    lines = page.text.splitlines()
+    assert ARTICLE[0] in lines and "Sport" in lines
+    assert page.extracted.title and "bridge" in page.extracted.title.lower()
+    assert page.view.dom.shape == (len(lines), len(DOM_NAMES))
+    x = page.view.features(list(range(len(lines))), lines)
+    assert x.shape == (len(lines), len(HTML_EXTRA))
+    trafilatura_run = x[:, len(DOM_NAMES)]
+    assert trafilatura_run[lines.index(ARTICLE[1])] == 1 and trafilatura_run[lines.index("Sport")] == 0
+
+
+def test_the_shipped_html_model_loads_with_its_card() -> None:
+    model = page_module.default_model(page_module.HTML_NAME)
+    assert model.features == page_module.feature_names(page_module.HTML_NAME)
+    assert model.rule == f"model.page_html_{model.version}"
+    assert model.card["trained_on"]["pages"] > 1000
+
+
+def test_html_model_keeps_the_article_and_drops_the_chrome() -> None:
+    cleaned = clean_html(PAGE, "https://valley-courier.example/news/bridge")
+    kept = cleaned.text.splitlines()
+    for paragraph in ARTICLE:
+        assert paragraph in kept
+    for chrome in ("Sport", "Contact us", "Privacy policy Terms of use", "Facebook Twitter Email"):
+        assert chrome not in kept
+    assert "Related stories" not in kept
+    model = page_module.default_model(page_module.HTML_NAME)
+    dropped = [r for r in cleaned.removals if r.rule == model.rule]
+    assert dropped and all("P(content) = " in r.reason for r in dropped)
+    assert cleaned.title and cleaned.site
+
+
+def test_html_without_the_model_is_trafilatura_and_the_rules() -> None:
+    cleaned = clean_html(PAGE, options=CleanOptions(page_model=False))
+    assert not any(r.rule.startswith("model.") for r in cleaned.removals)
+    assert ARTICLE[0] in cleaned.text.splitlines()
+
+
+def test_html_cleaning_is_deterministic() -> None:
+    first = clean_html(PAGE)
+    assert clean_html(PAGE).text == first.text
+    assert np.array_equal(read_html(PAGE).view.dom, read_html(PAGE).view.dom)
