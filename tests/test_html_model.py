@@ -3,6 +3,7 @@ the shipped model does to a whole page."""
 
 from __future__ import annotations
 
+import lxml.html
 import numpy as np
 import pytest
 
@@ -11,8 +12,6 @@ from clean.model.blocks import DOM_NAMES, blocks
 from clean.model.html_page import HTML_EXTRA, read_html
 from clean.model.peers import PER_PEER, PeerText, verdicts
 from clean.pipeline import CleanOptions, clean_html
-
-lxml_html = pytest.importorskip("lxml.html")
 
 ARTICLE = [
     "The council met on Monday and approved the plan to rebuild the old bridge over the river, which has been "
@@ -50,7 +49,7 @@ PAGE = f"""<!doctype html>
 
 
 def _tree(html: str):
-    return lxml_html.fromstring(html)
+    return lxml.html.fromstring(html)
 
 
 def _dom(block, name: str) -> float:

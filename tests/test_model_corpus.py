@@ -16,7 +16,7 @@ from conftest import shared_path
 from clean.evaluate import means, page_score
 from clean.model.corpus import read_pages
 from clean.model.decode import Chain
-from clean.model.train import examples, fit, kept
+from clean.model.train import _first_of_each, examples, fit, kept
 
 FLOORS = json.loads((Path(__file__).parent / "quality_floors.json").read_text(encoding="utf-8"))
 HELD_OUT = ("canola", "msv", "readability")
@@ -27,14 +27,7 @@ ROUNDS = 60
 @pytest.fixture(scope="module")
 def sample():
     pytest.importorskip("html_text")
-    root = shared_path("corpus", "pages")
-    counts: dict[str, int] = {}
-    pages = []
-    for page in read_pages(root):
-        counts[page.source] = counts.get(page.source, 0) + 1
-        if counts[page.source] <= PER_SOURCE:
-            pages.append(page)
-    return examples(pages, workers=2)
+    return examples(_first_of_each(list(read_pages(shared_path("corpus", "pages"))), PER_SOURCE), workers=2)
 
 
 def test_training_is_deterministic(sample) -> None:
@@ -71,13 +64,7 @@ def test_held_out_sources_beat_keeping_everything_and_hold_their_floors(sample) 
 
 @pytest.fixture(scope="module")
 def html_sample():
-    root = shared_path("corpus", "pages")
-    counts: dict[str, int] = {}
-    pages = []
-    for page in read_pages(root):
-        counts[page.source] = counts.get(page.source, 0) + 1
-        if counts[page.source] <= PER_SOURCE:
-            pages.append(page)
+    pages = _first_of_each(list(read_pages(shared_path("corpus", "pages"))), PER_SOURCE)
     return pages, examples(pages, workers=2, kind="html")
 
 

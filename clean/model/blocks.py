@@ -110,6 +110,7 @@ CHROME_WORDS: dict[str, tuple[str, ...]] = {
     "content": ("article", "content", "post", "entry", "story", "body", "main", "text", "prose", "blog"),
     "hidden": ("hidden", "hide", "sr", "visually", "screen", "offscreen"),
 }
+_LANDMARK_SET = frozenset(LANDMARKS)
 _PARTS = re.compile(r"[a-z]+")
 _SPACE = re.compile(r"\s+")
 #: Line tags that get their own feature; anything else is "other".
@@ -210,7 +211,8 @@ def blocks(tree: etree._Element) -> list[Block]:
                 flush()
             parent_words, parent_marks = (stack[-1][1], stack[-1][2]) if stack else (frozenset(), frozenset())
             mark = "h" if tag in ("h1", "h2", "h3", "h4", "h5", "h6") else tag
-            stack.append((mark, parent_words | _words_of(el), parent_marks | ({tag} & set(LANDMARKS))))
+            marks = parent_marks | {tag} if tag in _LANDMARK_SET else parent_marks
+            stack.append((mark, parent_words | _words_of(el), marks))
             if tag == "a":
                 links += 1
             add(el.text)

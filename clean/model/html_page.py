@@ -35,7 +35,7 @@ HTML_EXTRA = (*DOM_NAMES, *names(PEERS))
 @dataclass(frozen=True, slots=True)
 class HtmlView:
     """What the cleaners' lines cannot say of an HTML page: per line of the page's text, its DOM features,
-    and the peers' outputs. ``rows`` is indexed by the line's number in the text the cleaners received."""
+    and the peers' outputs. ``dom`` has a row per line of the text the cleaners received, by its number."""
 
     dom: np.ndarray
     peers: tuple[PeerText, ...]
@@ -61,7 +61,7 @@ class HtmlPage:
 
 
 def read_html(html: str, url: str | None = None) -> HtmlPage:
-    """Parse a decoded page once; segment it into blocks, run trafilatura (text and metadata) and resiliparse.
+    """Parse a decoded page once; segment it into blocks, run trafilatura (text and metadata) and the other peers.
 
     Raises:
         ValueError: the page is too large or cannot be parsed or extracted (a one-line message).
