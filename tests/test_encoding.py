@@ -40,6 +40,12 @@ ARTICLE_RU = (
     "финансов, расходы составят около триллиона рублей.\n"
 )
 
+ARTICLE_ZH = (
+    "飞行归因于作用在飞机上的几个力。第一个是飞机的重量，即将飞机拉向地面的重力。第二个是引擎产生的推力，"
+    "它通过空气推动飞机，飞机向前运动引起空气在机翼上方运动，反过来又产生可抵销重力的升力。"
+    "最后一个作用在飞机上的是阻力，它是与飞行相反方向产生的力。"
+)
+
 
 def test_utf8_is_decoded_without_running_the_detector(monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(*_args: object, **_kwargs: object) -> None:
@@ -142,6 +148,21 @@ class TestHtml:
     def test_no_declaration_falls_back_to_cp1252_not_a_guess(self) -> None:
         page = f"<p>{ARTICLE}</p>"
         assert decode(page.encode("cp1252"), source="p.html", html=True)[0] == page
+
+    def test_undeclared_chinese_page_is_not_read_as_cp1252(self) -> None:
+        # A GBK page of the early web with no <meta charset>: its markup is ASCII, so only its text can tell.
+        page = (
+            '<html><head><title>飞机为什么能飞</title><link rel="stylesheet" href="site.css"></head><body>'
+            '<table><tr><td><a href="/">首页</a> | <a href="/news/">新闻</a> | <a href="/tech/">技术</a></td></tr>'
+            f"<tr><td><p>{ARTICLE_ZH}</p></td></tr></table></body></html>"
+        )
+        text, name = decode(page.encode("gbk"), source="p.html", html=True)
+        assert text == page
+        assert name in ("gb18030", "big5hkscs") or name.startswith("gb")
+
+    def test_undeclared_russian_page_is_read_as_cyrillic(self) -> None:
+        page = f'<html><body><div class="nav"><a href="/">Главная</a></div><p>{ARTICLE_RU}</p></body></html>'
+        assert decode(page.encode("cp1251"), source="p.html", html=True) == (page, "cp1251")
 
     def test_bom_beats_the_declaration(self) -> None:
         page = f'<meta charset="windows-1252"><p>{ARTICLE}</p>'
