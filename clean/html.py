@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
+import lxml.html
 import trafilatura
 from trafilatura.utils import load_html
 
@@ -107,6 +108,10 @@ def extract_html(html: str, url: str | None = None, options: HtmlOptions = DEFAU
     return extract_tree(parse_html(html), url, options)
 
 
+#: An element that holds text: what makes a string that trafilatura refused worth parsing as a fragment.
+_MARKUP = re.compile(r"<(?:p|div|article|section|main|form|table|td|span|h[1-6]|li|br|pre|body)\b", re.IGNORECASE)
+
+
 def parse_html(html: str) -> HtmlElement | None:
     """The page's tree as trafilatura parses it, or None for a blank page or one that is not HTML.
 
@@ -115,10 +120,16 @@ def parse_html(html: str) -> HtmlElement | None:
     """
     if len(html) > MAX_HTML_CHARS:
         raise ValueError(f"html too large: {len(html):,} characters (limit {MAX_HTML_CHARS:,})")
+    html = _encodable(html)
     try:
-        return load_html(_encodable(html))
+        tree = load_html(html)
+        if tree is None and _MARKUP.search(html):
+            # trafilatura turns away a fragment whose root holds fewer than two elements (an <article> with one
+            # <div>, a record's body saved without <html>): its text is still a page's, so parse it as one.
+            tree = lxml.html.document_fromstring(html)
     except Exception as exc:  # lxml raises many kinds on hostile pages; each fails one document
         raise ValueError(f"html extraction failed: {_one_line(exc)}") from exc
+    return tree
 
 
 def extract_tree(tree: HtmlElement | None, url: str | None = None, options: HtmlOptions = DEFAULT_OPTIONS) -> Extracted:

@@ -151,6 +151,15 @@ def test_malformed_page_still_yields_its_paragraphs() -> None:
     assert BODY[1] in lines
 
 
+def test_fragment_with_one_element_at_its_root_is_read_as_a_page() -> None:
+    # A record's body saved without <html>: trafilatura refuses a root holding fewer than two elements.
+    from clean.pipeline import clean_html
+
+    fragment = f"<article><div class='body'><p>{BODY[0]}</p><p>{BODY[1]}</p></div></article>"
+    assert BODY[0] in extract_html(fragment).text.splitlines()
+    assert clean_html(fragment).text.splitlines()[:2] == [BODY[0], BODY[1]]
+
+
 def test_empty_body_gives_empty_text_and_keeps_metadata() -> None:
     got = extract_html(
         '<html lang="fr"><head><title>Une page vide ici</title></head><body></body></html>',
