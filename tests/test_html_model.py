@@ -69,6 +69,15 @@ def test_hidden_and_script_text_is_not_a_line() -> None:
     assert [b.text for b in blocks(_tree(html))] == ["shown", "after"]
 
 
+def test_an_article_the_parser_put_in_a_widget_is_read() -> None:
+    # A broken page as libxml2 parses it: an unclosed <button> takes in the article after it. A button's own
+    # label stays out, as do the buttons that are only buttons.
+    unclosed = f"<body><header><button class='menu'>Menu<div class='body'><p>{ARTICLE[0]}</p><p>{ARTICLE[1]}</p>"
+    assert [b.text for b in blocks(_tree(unclosed))] == ["Menu", ARTICLE[0], ARTICLE[1]]
+    label = "<body><p>before</p><button><span>Subscribe now</span></button><p>after</p></body>"
+    assert [b.text for b in blocks(_tree(label))] == ["before", "after"]
+
+
 def test_blocks_carry_their_place_in_the_page() -> None:
     found = {b.text: b for b in blocks(_tree(PAGE))}
     menu, para, foot = found["Sport"], found[ARTICLE[0]], found["Privacy policy Terms of use"]
@@ -78,6 +87,17 @@ def test_blocks_carry_their_place_in_the_page() -> None:
     assert _dom(foot, "in_footer") == 1 and _dom(foot, "cls_footer") == 1
     assert _dom(found["Related stories"], "cls_related") == 1 and _dom(found["Related stories"], "tag_h") == 1
     assert "should never show" not in " ".join(found)
+
+
+def test_class_words_are_read_across_camel_case_hyphens_and_numbers() -> None:
+    html = (
+        "<body><div class='commentBody'><p>first</p></div><div id='related-posts_2'><p>second</p></div>"
+        "<div class='commentary'><p>third</p></div></body>"
+    )
+    found = {b.text: b for b in blocks(_tree(html))}
+    assert _dom(found["first"], "cls_comment") == 1 and _dom(found["first"], "cls_content") == 1
+    assert _dom(found["second"], "cls_related") == 1
+    assert _dom(found["third"], "cls_comment") == 0  # a word is matched whole: commentary is an article kind
 
 
 def test_peer_verdicts_read_words_not_spacing() -> None:

@@ -14,10 +14,15 @@ of page chrome, not sites.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from lxml import etree
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 #: Elements that break a line where they open and close.
 BLOCK_TAGS = frozenset(
@@ -91,10 +96,15 @@ SKIP_TAGS = frozenset(
         "button",
     ]
 )
+#: Of ``SKIP_TAGS``, those a broken page can wrap its article in: an unclosed ``<button>`` or ``<noscript>``
+#: takes in everything after it. Such an element is read when it holds paragraphs (see ``_wraps_article``).
+SOFT_SKIP_TAGS = frozenset(["noscript", "button"])
+#: What makes a soft-skipped element an accident of parsing: this many characters of text in block elements.
+WRAPPED_ARTICLE_CHARS = 300
 #: Structural tags an ancestor may be; each becomes a feature.
 LANDMARKS = ("nav", "header", "footer", "aside", "article", "main", "form", "li", "table", "blockquote")
 #: Words of class and id attributes that name a kind of block; each is a feature (any ancestor's class or id
-#: holds one of the word's forms as a token part).
+#: holds one of the word's forms as a token part: split at hyphens, underscores, digits and camelCase).
 CHROME_WORDS: dict[str, tuple[str, ...]] = {
     "nav": ("nav", "menu", "breadcrumb", "navbar", "topbar", "pagination", "pager"),
     "footer": ("footer", "copyright", "legal", "bottom"),
@@ -112,6 +122,8 @@ CHROME_WORDS: dict[str, tuple[str, ...]] = {
 }
 _LANDMARK_SET = frozenset(LANDMARKS)
 _PARTS = re.compile(r"[a-z]+")
+#: A lower-case letter followed by a capital: where "commentBody" or "relatedPosts" join two words.
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _SPACE = re.compile(r"\s+")
 #: Line tags that get their own feature; anything else is "other".
 LINE_TAGS = ("p", "div", "li", "h", "td", "a", "span", "dd", "pre", "blockquote", "figcaption")
@@ -134,16 +146,24 @@ class Block:
     dom: tuple[float, ...]
 
 
+_NO_WORDS: frozenset[str] = frozenset()
+
+
 def _words_of(el: etree._Element) -> frozenset[str]:
-    found = set()
-    value = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
-    if not value.strip():
-        return frozenset()
-    parts = set(_PARTS.findall(value))
-    for name, forms in CHROME_WORDS.items():
-        if any(form in parts for form in forms):
-            found.add(name)
-    return frozenset(found)
+    """The kinds of ``CHROME_WORDS`` the element's class and id name."""
+    cls, ident = el.get("class"), el.get("id")
+    if not cls and not ident:
+        return _NO_WORDS
+    return _chrome_words(f"{cls or ''} {ident or ''}")
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _chrome_words(value: str) -> frozenset[str]:
+    """Remembered: a site's pages repeat the same few hundred class strings on every element."""
+    parts = set(_PARTS.findall(_CAMEL.sub(" ", value).lower()))
+    if not parts:
+        return _NO_WORDS
+    return frozenset(name for name, forms in CHROME_WORDS.items() if any(form in parts for form in forms))
 
 
 def _tag(el: etree._Element) -> str:
@@ -204,7 +224,7 @@ def blocks(tree: etree._Element) -> list[Block]:
         if event == "start":
             if not tag:  # a comment or processing instruction: only its tail is text
                 continue
-            if tag in SKIP_TAGS or el.get("hidden") is not None or _invisible(el.get("style")):
+            if _skipped(el, tag):
                 skip = el
                 continue
             if tag in BLOCK_TAGS:
@@ -212,7 +232,8 @@ def blocks(tree: etree._Element) -> list[Block]:
             parent_words, parent_marks = (stack[-1][1], stack[-1][2]) if stack else (frozenset(), frozenset())
             mark = "h" if tag in ("h1", "h2", "h3", "h4", "h5", "h6") else tag
             marks = parent_marks | {tag} if tag in _LANDMARK_SET else parent_marks
-            stack.append((mark, parent_words | _words_of(el), marks))
+            own = _words_of(el)
+            stack.append((mark, parent_words | own if own else parent_words, marks))
             if tag == "a":
                 links += 1
             add(el.text)
@@ -229,6 +250,20 @@ def blocks(tree: etree._Element) -> list[Block]:
             add(el.tail)
     flush()
     return out
+
+
+def _skipped(el: HtmlElement, tag: str) -> bool:
+    """The element's text is not shown: a kind never shown, ``hidden``, or ``display: none`` inline."""
+    if tag in SKIP_TAGS and not (tag in SOFT_SKIP_TAGS and _wraps_article(el)):
+        return True
+    return el.get("hidden") is not None or _invisible(el.get("style"))
+
+
+def _wraps_article(el: HtmlElement) -> bool:
+    """A button or noscript that holds paragraphs: the parser put the page's text in it (an unclosed tag)."""
+    if el.find(".//p") is None and el.find(".//div") is None:
+        return False
+    return len(el.text_content()) >= WRAPPED_ARTICLE_CHARS
 
 
 def _invisible(style: str | None) -> bool:
