@@ -3,7 +3,7 @@
 
 Usage: python benchmarks/corpus_quality.py [--pages ../shared/corpus/pages] [--peers /tmp/peers.parquet]
        [--cache /tmp/corpus-examples.pkl] [--html-cache /tmp/corpus-html.pkl] [--sources a,b] [--rounds N]
-       [--decoder STICKINESS,BIAS] [--no-html]
+       [--decoder STICKINESS,BIAS] [--no-html] [--no-text] [--html-model accurate|fast]
 
 For each of the corpus' sources, the page model is trained on the other sources (``clean.model.train.loso``)
 and scores this one's pages; nothing is tuned on the source it scores. Pages are the corpus README's text form
@@ -36,7 +36,8 @@ sys.path.insert(0, str(ROOT))
 
 from clean.evaluate import means, page_score  # noqa: E402
 from clean.model.corpus import DEFAULT_PAGES, read_pages  # noqa: E402
-from clean.model.train import ROUNDS, examples, loso  # noqa: E402
+from clean.model.page import HTML_FAST_NAME, HTML_NAME, feature_names  # noqa: E402
+from clean.model.train import ROUNDS, examples, loso, narrowed  # noqa: E402
 
 
 def rules_and_zones(data) -> dict[str, tuple]:
@@ -79,6 +80,8 @@ def main() -> int:
     ap.add_argument("--html-cache", type=Path, default=None, help="keep the prepared HTML pages here between runs")
     ap.add_argument("--html-decoder", default=None, metavar="STICKINESS,BIAS", help="as --decoder, for the HTML model")
     ap.add_argument("--no-text", action="store_true", help="skip the text model and rules+zones (HTML only)")
+    ap.add_argument("--html-model", choices=("accurate", "fast"), default="accurate",
+                    help="which HTML page model to score (fast: trafilatura and resiliparse as its only peers)")
     ap.add_argument("--decoder", default=None, metavar="STICKINESS,BIAS",
                     help="fix the decoder's settings instead of tuning them inside each fold (faster; they must "
                          "then come from elsewhere, e.g. the shipped model's card)")
@@ -118,6 +121,8 @@ def main() -> int:
             html_data = examples(pages, kind="html")
             if args.html_cache:
                 args.html_cache.write_bytes(pickle.dumps(html_data))
+        if args.html_model == "fast":  # the fast model's columns, from the accurate model's prepared pages
+            html_data = narrowed(html_data, feature_names(HTML_NAME), feature_names(HTML_FAST_NAME))
         print(f"{len(html_data)} HTML pages prepared in {time.perf_counter() - t_html:.0f} s", flush=True)
         print("leave-one-source-out, HTML:", flush=True)
         html_decoder = tuple(float(v) for v in args.html_decoder.split(",")) if args.html_decoder else None

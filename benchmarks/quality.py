@@ -176,10 +176,14 @@ def main() -> int:
 
     no_model = CleanOptions(page_model=False)
     ours_html = timed("clean", lambda h: clean_record(RawRecord(id="p", source="p", format="html", html=h)).text)
+    fast = CleanOptions(html_model="fast")
+    fast_html = timed("fast", lambda h: clean_record(RawRecord(id="p", source="p", format="html", html=h),
+                                                       fast).text)
     rules_html = timed("rules", lambda h: clean_record(RawRecord(id="p", source="p", format="html", html=h),
                                                          no_model).text)
     traf = timed("trafilatura", lambda h: trafilatura.extract(h) or "")
     rows.append(("clean (HTML page model)", "html", *score([(golds[k], ours_html[k]) for k in golds])))
+    rows.append(("clean (HTML page model, fast)", "html", *score([(golds[k], fast_html[k]) for k in golds])))
     rows.append(("clean without the model", "html", *score([(golds[k], rules_html[k]) for k in golds])))
     rows.append(("trafilatura (default)", "html", *score([(golds[k], traf[k]) for k in golds])))
     if c4_text:
@@ -216,10 +220,11 @@ def main() -> int:
         print(f"  ratio clean / C4                    {c4_seconds / ours_seconds:6.2f}x")
     n = len(htmls)
     print(f"\nHTML speed on {n} pages, one core (CPU time, one pass each after the text runs warmed the cleaners):")
-    for name, label in (("clean", "clean, HTML page model"), ("rules", "clean without the model"),
-                        ("trafilatura", "trafilatura.extract alone")):
+    for name, label in (("clean", "clean, HTML page model"), ("fast", "clean, HTML page model, fast"),
+                        ("rules", "clean without the model"), ("trafilatura", "trafilatura.extract alone")):
         print(f"  {label:34s}  {n / html_seconds[name]:6.1f} pages/s")
     print(f"  ratio trafilatura / clean             {html_seconds['clean'] / html_seconds['trafilatura']:6.2f}x slower")
+    print(f"  ratio trafilatura / clean, fast       {html_seconds['fast'] / html_seconds['trafilatura']:6.2f}x slower")
     return 0
 
 

@@ -47,6 +47,10 @@ class Config:
     zones: bool = True
     repeated_lines: bool = True
     detect_language: bool = True
+    html_model: str = dataclasses.field(
+        default="accurate",
+        metadata={"help": "HTML page model: accurate (five peer extractors) or fast (two; about twice the speed)"},
+    )
     mine_common_lines: bool = True
     # dedup
     dedup: bool = True
@@ -68,6 +72,10 @@ class Config:
                 raise UsageError(f"option {f.name}: must be {bound}, got {value!r}")
         if self.engine not in ENGINES:
             raise UsageError(f"option engine: expected one of {', '.join(ENGINES)}, got {self.engine!r}")
+        if self.html_model not in HTML_MODEL_CHOICES:
+            raise UsageError(
+                f"option html_model: expected one of {', '.join(HTML_MODEL_CHOICES)}, got {self.html_model!r}"
+            )
 
     def replace(self, **changes: Any) -> Config:
         known = {f.name for f in fields(self)}
@@ -148,6 +156,9 @@ _LIMITS: dict[str, tuple[float | None, float | None]] = {
     "dedup_rows": (1, None),
 }
 ENGINES = ("local", "ray")
+#: The HTML page models a run may use (``clean.model.page.HTML_MODELS``; not imported here, to keep the
+#: configuration free of the learner).
+HTML_MODEL_CHOICES = ("accurate", "fast")
 
 
 def _read_file(path: Path, types: dict[str, str]) -> dict[str, Any]:

@@ -84,6 +84,8 @@ class Explanation:
     cluster: list[dict[str, Any]] = field(default_factory=list)
     #: Why the page is shown the way it is (input missing, input changed, ...).
     note: str | None = None
+    #: Per line the page model judged: P(content) and the features that weighed most (read from the input).
+    weighings: dict[int, tuple[float, list[tuple[str, float, float]]]] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- reading OUT
@@ -153,6 +155,7 @@ class _Input:
     lines: list[str] | None = None
     origins: list[int] | None = None
     problem: str | None = None
+    weighings: dict[int, tuple[float, list[tuple[str, float, float]]]] = field(default_factory=dict)
 
 
 def _read_input(manifest: dict[str, Any], doc: dict[str, Any]) -> _Input | None:
@@ -200,16 +203,26 @@ def _read_input(manifest: dict[str, Any], doc: dict[str, Any]) -> _Input | None:
 
 def _repaired(record: Any, path: str, zones: bool = True) -> _Input:
     """The repaired lines of a record, as ``clean_text`` made them (HTML: of the text the cleaners received,
-    the page's blocks with the page model, else trafilatura's extraction)."""
+    the page's blocks with the page model, else trafilatura's extraction), and the page model's weighing of
+    each line it judged."""
     from .document import Metadata
-    from .pipeline import CleanOptions, html_inputs
+    from .model.step import weighings
+    from .pipeline import CleanOptions, given_metadata, html_inputs, model_inputs
     from .repair import repair
 
     text = record.text or ""
+    options = CleanOptions(zones=zones)
+    metas: list[Metadata | None] = [given_metadata(record)]
+    views = None
     if record.html is not None:
-        text = html_inputs([record.html], [Metadata(url=record.url)], CleanOptions(zones=zones))[0][0]
+        texts, metas, views, options = html_inputs([record.html], metas, options)
+        text = texts[0]
     repaired = repair(text)
-    return _Input(path, repaired.lines, repaired.origins)
+    weighed = {}
+    if options.zones and options.page_model:
+        [(lines, ctx)] = model_inputs([text], options, metas, views)
+        weighed = weighings(lines, ctx)
+    return _Input(path, repaired.lines, repaired.origins, weighings=weighed)
 
 
 # ---------------------------------------------------------------- rebuilding the page
@@ -304,7 +317,7 @@ def rebuild_page(doc: dict[str, Any], removals: Sequence[Removal], source: _Inpu
             note = f"the input at {source.path} has changed since this run ({exc})"
         if result == text:
             _place_repairs(lines, repairs, source.origins or [])
-            return Explanation(doc["id"], doc, lines, [], source.path, True)
+            return Explanation(doc["id"], doc, lines, [], source.path, True, weighings=source.weighings)
         note = note or f"the input at {source.path} has changed since this run"
     elif source is not None:
         note = source.problem
@@ -426,6 +439,8 @@ def format_explanation(e: Explanation, *, color: bool = False) -> str:
         for m in line.marks:
             text = "" if m.span is None else f" {m.removal.text!r}"
             out.append(pad + style(f"^ {_describe(m.removal)}{text}", "rule"))
+            if m.removal.rule.startswith("model.") and line.n in e.weighings:
+                out.append(pad + style(f"  {_weighed(*e.weighings[line.n])}", "dim"))
     if e.repairs:
         out.append("")
         out.append(style("Repairs (line numbers of the page as read, before repair joined its lines):", "dim"))
@@ -433,6 +448,12 @@ def format_explanation(e: Explanation, *, color: bool = False) -> str:
             out.append("  " + style(f"* line {r.line}: {r.action} {r.text!r}: {r.rule} ({r.kind}): {r.reason}",
                                     "repair"))
     return "\n".join(out) + "\n"
+
+
+def _weighed(prob: float, top: Sequence[tuple[str, float, float]]) -> str:
+    """``weighed most: words = 2 (-0.91), ...``: each feature's value and its push on the log-odds."""
+    parts = ", ".join(f"{name} = {value:.3g} ({share:+.2f})" for name, value, share in top)
+    return f"weighed most (first round, P(content) = {prob:.2f}): {parts}"
 
 
 def _mark_spans(text: str, spans: Sequence[tuple[int, int]], style: Callable[[str, str], str], color: bool) -> str:

@@ -41,8 +41,11 @@ class CleanOptions:
     zones: bool = True
     #: The trained page model decides which of the lines the rules left are content (``clean.model``).
     page_model: bool = True
+    #: Drop the copies of a line repeated inside the page (on text; HTML leaves them to its page model).
     repeated_lines: bool = True
     detect_language: bool = True
+    #: Which HTML page model judges HTML pages: "accurate" (five peer extractors) or "fast" (two).
+    html_model: str = "accurate"
     #: Folded lines known to be boilerplate in this corpus (from the corpus step), if any.
     common_lines: frozenset[str] = frozenset()
 
@@ -306,7 +309,7 @@ def html_inputs(
     """What the text cleaners receive for HTML pages, and with which options.
 
     With the page model, every visible block of the page is a line and the model decides, helped by each
-    block's place in the DOM and by what trafilatura and resiliparse kept (``model.html_page``); the cleaners
+    block's place in the DOM and by what the peer extractors kept (``model.html_page``); the cleaners
     run as on text, since the page is whole, chrome and all, except that a repeated line is left for the model
     to judge (a page's HTML often holds its article twice, in a teaser or a print copy, and dropping later
     copies cost 0.012 F1 over the corpus' sources left out in turn). Without the model, trafilatura's
@@ -315,10 +318,12 @@ def html_inputs(
         pages = [_extracted(html, given) for html, given in zip(htmls, givens, strict=True)]
         return [t for t, _ in pages], [m for _, m in pages], [None] * len(pages), _for_html(options)
     from .model.html_page import read_html
+    from .model.page import HTML_MODELS
 
+    model = HTML_MODELS[options.html_model]
     texts, metas, views = [], [], []
     for html, given in zip(htmls, givens, strict=True):
-        page = read_html(html, given.url)
+        page = read_html(html, given.url, model)
         texts.append(page.text)
         metas.append(_metadata(page.extracted, given))
         views.append(page.view)
@@ -341,15 +346,7 @@ def clean_records(records: Sequence[RawRecord], options: CleanOptions | None = N
     at a time, so that only the bad record fails.
     """
     options = options or CleanOptions()
-    givens = [
-        Metadata(
-            url=r.url,
-            title=r.title or None,
-            author=r.author or None,
-            date=parse_date(r.date) if r.date else None,
-        )
-        for r in records
-    ]
+    givens = [given_metadata(r) for r in records]
     cleaned: list[Cleaned | None] = [None] * len(records)
     for is_html in (False, True):
         chosen = [i for i, r in enumerate(records) if (r.html is not None) == is_html]
@@ -365,6 +362,16 @@ def clean_records(records: Sequence[RawRecord], options: CleanOptions | None = N
         for i, one in zip(chosen, done, strict=True):
             cleaned[i] = one
     return [_document(r, given, c) for r, given, c in zip(records, givens, cleaned, strict=True)]
+
+
+def given_metadata(record: RawRecord) -> Metadata:
+    """What a record says of itself (its fields win over what the cleaners find)."""
+    return Metadata(
+        url=record.url,
+        title=record.title or None,
+        author=record.author or None,
+        date=parse_date(record.date) if record.date else None,
+    )
 
 
 def _document(record: RawRecord, given: Metadata, cleaned: Cleaned) -> Document:

@@ -20,7 +20,7 @@ from typing import Any
 
 from . import __version__, readers
 from .config import Config
-from .model.page import HTML_NAME, identity
+from .model.page import HTML_MODELS, identity
 from .schema import DOCUMENTS, REMOVALS
 from .writers import PartWriter, write_bytes_atomic, write_json_atomic
 
@@ -253,7 +253,7 @@ def build_manifest(
         "created_by": "clean",
         "version": __version__,
         "model": identity(),
-        "html_model": identity(HTML_NAME),
+        "html_model": identity(HTML_MODELS[config.html_model]),
         "fingerprint": fingerprint,
         "inputs": [str(p) for p in inputs],
         "config": config.to_dict(),
@@ -330,11 +330,13 @@ def dataset_card(manifest: dict[str, Any]) -> str:
             "",
         ]
     if manifest.get("html_model"):
+        from .model.html_page import PEERS_OF  # trafilatura and the peers: only when the card is written
+
         model = manifest["html_model"]
         lines += [
             f"On HTML pages, every visible block was a line and the page model `{model['rule']}` (weights sha256 "
-            f"{model['weights_sha256']}) decided, with each block's place in the page and what trafilatura and "
-            "resiliparse kept as its evidence.",
+            f"{model['weights_sha256']}) decided, with each block's place in the page and what other extractors "
+            f"({', '.join(PEERS_OF.get(model['name'], ()))}) kept as its evidence.",
             "",
         ]
     c = manifest["counts"]

@@ -36,7 +36,7 @@ from . import __version__, readers
 from .config import Config
 from .document import Document, Metadata, RawRecord
 from .errors import InputError, UsageError
-from .model.page import HTML_NAME, identity
+from .model.page import HTML_MODELS, identity
 from .pipeline import CleanOptions, clean_record, clean_records, settle_heap, warm_up
 from .schema import DOCUMENTS, REMOVALS
 from .writers import write_json_atomic, write_table_atomic
@@ -83,6 +83,7 @@ def clean_options(config: Config, common_lines: frozenset[str] = frozenset()) ->
         zones=config.zones,
         repeated_lines=config.repeated_lines,
         detect_language=config.detect_language,
+        html_model=config.html_model,
         common_lines=common_lines,
     )
 
@@ -324,7 +325,8 @@ def _work_dir(out: Path, fingerprint: str, config: Config) -> Path:
 def work_fingerprint(config: Config) -> str:
     """What names a run's work folder: the options that change the output, the code's version and the page
     model's weights (a resumed run never mixes shards cleaned by two models)."""
-    return config.fingerprint(f"{__version__}+{identity()['weights_sha256']}+{identity(HTML_NAME)['weights_sha256']}")
+    html = identity(HTML_MODELS[config.html_model])["weights_sha256"]
+    return config.fingerprint(f"{__version__}+{identity()['weights_sha256']}+{html}")
 
 
 def run(

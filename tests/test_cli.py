@@ -183,3 +183,24 @@ def test_formats_gz_and_single_file(tmp_path: Path) -> None:
     single = tmp_path / "single"
     assert run(src / "story.html", single, workers=1).exit_code == 0
     assert pq.read_table(single / "documents").column("source").to_pylist() == ["story.html"]
+
+
+def test_the_fast_html_model_is_chosen_by_a_flag_and_named_in_the_manifest(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    paragraph = ("The council met on Monday and approved the plan to rebuild the old bridge over the river, which has "
+                 "been closed to traffic since the floods of last winter.")
+    (src / "story.html").write_text(
+        "<html><head><title>Bridge plan | The Courier</title></head><body><nav><a href='/'>Home</a> "
+        f"<a href='/news'>News</a></nav><article><h1>Bridge plan</h1><p>{paragraph}</p><p>{paragraph[::-1]}</p>"
+        "</article><footer>© 2024 The Courier</footer></body></html>", encoding="utf-8")
+    fast, accurate = tmp_path / "fast", tmp_path / "accurate"
+    assert clean_cli(src, fast, "--workers", "1", "--html-model", "fast").returncode == 0
+    assert clean_cli(src, accurate, "--workers", "1").returncode == 0
+    manifests = [json.loads((out / "manifest.json").read_text()) for out in (fast, accurate)]
+    assert [m["html_model"]["name"] for m in manifests] == ["page_html_fast", "page_html"]
+    assert [m["config"]["html_model"] for m in manifests] == ["fast", "accurate"]
+    assert manifests[0]["fingerprint"] != manifests[1]["fingerprint"]
+    assert "page_html_fast" in (fast / "README.md").read_text()
+    bad = clean_cli(src, tmp_path / "bad", "--html-model", "quick")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr

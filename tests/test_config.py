@@ -65,6 +65,7 @@ def test_environment_values_are_read_as_their_option_types() -> None:
     assert config.dedup_ngram is None and config.dedup_bands is None  # empty or "none": not set
     assert config.ray_address == "auto" and config.engine == "ray"
     assert load(env={"CLEAN_DEDUP_NGRAM": "4"}).dedup_ngram == 4
+    assert load(env={"CLEAN_HTML_MODEL": "fast"}).html_model == "fast" and load().html_model == "accurate"
 
 
 @pytest.mark.parametrize(
@@ -77,6 +78,7 @@ def test_environment_values_are_read_as_their_option_types() -> None:
         ({"CLEAN_DEDUP_THRESHOLD": "2"}, "dedup_threshold: must be between 0.05 and 1"),
         ({"CLEAN_WORKERS": "-1"}, "workers: must be at least 0"),
         ({"CLEAN_ENGINE": "spark"}, "engine: expected one of local, ray"),
+        ({"CLEAN_HTML_MODEL": "quick"}, "html_model: expected one of accurate, fast, got 'quick'"),
     ],
 )
 def test_bad_environment_values_are_usage_errors(env: dict[str, str], message: str) -> None:

@@ -194,3 +194,25 @@ def test_a_folder_named_rules_is_still_an_input(tmp_path: Path) -> None:
     proc = clean_cli("rules", "out", "--workers", "1", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert pq.read_table(tmp_path / "out" / "documents").column("id").to_pylist() == [SEED_004]
+
+
+def test_explain_shows_what_weighed_most_in_each_model_removal(seeds_out: Path) -> None:
+    # Every line the page model dropped is shown with P(content) and the features that moved its score most,
+    # recomputed from the input; the weighings' shares are real SHAP values (they and the base give the score).
+    docs = pq.read_table(seeds_out / "documents").to_pylist()
+    shown = 0
+    for doc in docs:
+        e = explain(seeds_out, doc["id"])
+        model_lines = [line for line in e.lines if any(m.removal.rule.startswith("model.") for m in line.marks)]
+        for line in model_lines:
+            prob, top = e.weighings[line.n]
+            assert 0.0 <= prob <= 1.0 and len(top) == 3
+            assert abs(top[0][2]) >= abs(top[1][2]) >= abs(top[2][2]) > 0
+        if model_lines:
+            proc = clean_cli("--explain", doc["id"], seeds_out)
+            assert proc.returncode == 0, proc.stderr
+            annotated = [n for n in page_lines(proc.stdout).values() if any("^ model." in a for a in n)]
+            assert annotated and all(any("weighed most (first round, P(content) = " in a for a in n)
+                                     for n in annotated)
+            shown += 1
+    assert shown >= 2

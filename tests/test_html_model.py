@@ -145,6 +145,25 @@ def test_html_model_keeps_the_article_and_drops_the_chrome() -> None:
     assert cleaned.title and cleaned.site
 
 
+def test_the_fast_html_model_reads_two_peers_and_keeps_the_article(monkeypatch: pytest.MonkeyPatch) -> None:
+    from clean.model import html_page
+
+    model = page_module.default_model(page_module.HTML_FAST_NAME)
+    assert model.features == (*page_module.feature_names(page_module.DEFAULT_NAME), *html_page.html_extra(model.name))
+    assert model.card["trained_on"]["pages"] > 1000
+
+    def not_run(*_args: object, **_kwargs: object) -> str:
+        raise AssertionError("the fast model does not read this peer")
+
+    monkeypatch.setattr(html_page, "_readability", not_run)
+    monkeypatch.setattr(html_page, "_trafilatura", not_run)
+    cleaned = clean_html(PAGE, "https://valley-courier.example/news/bridge", options=CleanOptions(html_model="fast"))
+    kept = cleaned.text.splitlines()
+    assert all(paragraph in kept for paragraph in ARTICLE)
+    assert "Sport" not in kept and "Facebook Twitter Email" not in kept
+    assert any(r.rule == model.rule for r in cleaned.removals)
+
+
 def test_html_without_the_model_is_trafilatura_and_the_rules() -> None:
     cleaned = clean_html(PAGE, options=CleanOptions(page_model=False))
     assert not any(r.rule.startswith("model.") for r in cleaned.removals)

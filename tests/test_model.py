@@ -136,3 +136,12 @@ def test_clean_text_names_the_model_in_removals_and_can_turn_it_off() -> None:
     assert any(r.rule == model.rule for r in with_model.removals)
     without = clean_text(page, options=CleanOptions(page_model=False))
     assert not any(r.rule.startswith("model.") for r in without.removals)
+
+
+def test_decoder_setting_is_the_least_sticky_of_the_near_best() -> None:
+    from clean.model.train import TIE, chosen
+
+    grid = {"0.25/0.5": 0.8879, "0.5/0.5": 0.8886, "1.0/0.5": 0.8887, "0.1/0.0": 0.8833}
+    assert chosen(grid) == (0.25, 0.5)  # within a tenth of a point of the best: the least smoothing
+    grid["1.0/0.5"] = 0.8879 + 2 * TIE
+    assert chosen(grid) == (1.0, 0.5)  # a clear winner wins

@@ -100,3 +100,26 @@ def test_html_model_on_held_out_sources_holds_its_floors_beside_trafilatura(html
     assert f1 > trafilatura_f1
     assert f1 >= FLOORS["corpus_sample_html_f1"]
     assert precision >= FLOORS["corpus_sample_html_precision"]
+
+
+def test_training_command_reuses_its_prepared_pages(tmp_path: Path) -> None:
+    # `--examples` keeps the prepared pages between runs; a second run reads them and writes the same weights.
+    # Run as `python -m`, the pickle must name the module's Example (not __main__'s), so others can read it.
+    import pickle
+    import subprocess
+    import sys
+
+    pages = shared_path("corpus", "pages")
+    cache = tmp_path / "examples.pkl"
+    outs = [tmp_path / "first", tmp_path / "second"]
+    for out in outs:
+        proc = subprocess.run(
+            [sys.executable, "-m", "clean.model.train", "--pages", str(pages), "--per-source", "3", "--rounds", "5",
+             "--workers", "1", "--out", str(out), "--examples", str(cache)],
+            capture_output=True, text=True, timeout=900,
+        )
+        assert proc.returncode == 0, proc.stderr
+    assert "read 36 prepared pages" in proc.stdout
+    assert type(pickle.loads(cache.read_bytes())[0]).__module__ == "clean.model.train"
+    for name in ("page_text.lgb.gz", "page_text.json"):
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes()

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..html import Extracted, HtmlOptions, extract_tree, parse_html
 from .blocks import DOM_NAMES, blocks
+from .page import HTML_FAST_NAME, HTML_NAME
 from .peers import PeerText, names, verdicts
 
 if TYPE_CHECKING:
@@ -26,10 +27,21 @@ if TYPE_CHECKING:
 #: corpus (mean F1 over sources, docs/model.md): all five 0.885, trafilatura + readability + resiliparse 0.878;
 #: trafilatura's precision and recall settings tell most on the pages unlike the others (zh_immortal +0.04).
 PEERS = ("trafilatura", "trafilatura_precision", "trafilatura_recall", "readability", "resiliparse")
+#: The peers each HTML model reads. The fast model keeps the two that cost least (trafilatura's default run,
+#: which also gives the metadata, and resiliparse): measured leave-one-source-out it gives up about 0.005 F1
+#: for nearly twice the speed (docs/model.md).
+PEERS_OF = {HTML_NAME: PEERS, HTML_FAST_NAME: ("trafilatura", "resiliparse")}
 #: What trafilatura is asked for when its text is a feature: its defaults (the metadata comes with it).
 PEER_OPTIONS = HtmlOptions(focus="balanced")
-#: The features the HTML model adds to the text model's, in order.
-HTML_EXTRA = (*DOM_NAMES, *names(PEERS))
+
+
+def html_extra(model: str = HTML_NAME) -> tuple[str, ...]:
+    """The features an HTML model adds to the text model's, in order."""
+    return (*DOM_NAMES, *names(PEERS_OF[model]))
+
+
+#: The accurate model's ``html_extra``.
+HTML_EXTRA = html_extra(HTML_NAME)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +51,13 @@ class HtmlView:
 
     dom: np.ndarray
     peers: tuple[PeerText, ...]
+    #: The HTML model the view was read for (its peers are that model's ``PEERS_OF``).
+    model: str = HTML_NAME
 
     def repaired(self, origins: Sequence[int]) -> HtmlView:
         """The same view indexed by repaired line (``repair`` may join lines: a joined line keeps its first)."""
         rows = self.dom[np.asarray(origins, dtype=np.intp)] if len(origins) else self.dom[:0]
-        return HtmlView(rows, self.peers)
+        return HtmlView(rows, self.peers, self.model)
 
     def features(self, ns: Sequence[int], texts: Sequence[str]) -> np.ndarray:
         """The ``HTML_EXTRA`` columns for the lines numbered ``ns`` whose current texts are ``texts``."""
@@ -60,8 +74,9 @@ class HtmlPage:
     view: HtmlView
 
 
-def read_html(html: str, url: str | None = None) -> HtmlPage:
-    """Parse a decoded page once; segment it into blocks, run trafilatura (text and metadata) and the other peers.
+def read_html(html: str, url: str | None = None, model: str = HTML_NAME) -> HtmlPage:
+    """Parse a decoded page once; segment it into blocks, run trafilatura (text and metadata) and the other peers
+    ``model`` reads (``PEERS_OF``).
 
     Raises:
         ValueError: the page is too large or cannot be parsed or extracted (a one-line message).
@@ -77,8 +92,8 @@ def read_html(html: str, url: str | None = None) -> HtmlPage:
         "readability": lambda: _readability(html),
         "resiliparse": lambda: _resiliparse(html),
     }
-    peers = tuple(PeerText.of(outputs[peer]()) for peer in PEERS)
-    return HtmlPage("\n".join(b.text for b in found), extracted, HtmlView(dom, peers))
+    peers = tuple(PeerText.of(outputs[peer]()) for peer in PEERS_OF[model])
+    return HtmlPage("\n".join(b.text for b in found), extracted, HtmlView(dom, peers, model))
 
 
 def _trafilatura(tree: HtmlElement | None, *, precision: bool = False, recall: bool = False) -> str:

@@ -17,9 +17,13 @@ import numpy as np
 from .decode import Chain, viterbi
 from .features import NAMES
 
-#: The model the cleaners use on text, and the one on HTML pages (its features add ``html_page.HTML_EXTRA``).
+#: The model the cleaners use on text, and the ones on HTML pages (their features add ``html_page.html_extra``):
+#: the accurate one reads five peer extractors, the fast one two (``html_page.PEERS_OF``).
 DEFAULT_NAME = "page_text"
 HTML_NAME = "page_html"
+HTML_FAST_NAME = "page_html_fast"
+#: The HTML models by the name a user gives (``html_model`` in the configuration).
+HTML_MODELS = {"accurate": HTML_NAME, "fast": HTML_FAST_NAME}
 
 
 @dataclass(frozen=True)
@@ -112,10 +116,10 @@ def identity(name: str = DEFAULT_NAME) -> dict[str, str]:
 
 def feature_names(name: str) -> tuple[str, ...]:
     """The features a packaged model of this name is computed on."""
-    if name == HTML_NAME:
-        from .html_page import HTML_EXTRA
+    if name in HTML_MODELS.values():
+        from .html_page import html_extra
 
-        return (*NAMES, *HTML_EXTRA)
+        return (*NAMES, *html_extra(name))
     return NAMES
 
 

@@ -14,7 +14,7 @@ import numpy as np
 from ..cleaner import Context, Line, Proposal
 from .decode import end_at_boundary
 from .features import NAMES, line_features
-from .page import DEFAULT_NAME, HTML_NAME, PageModel, default_model
+from .page import DEFAULT_NAME, PageModel, default_model
 
 
 def page_model(lines: Sequence[Line], ctx: Context, model: PageModel | None = None) -> list[Proposal]:
@@ -28,11 +28,10 @@ def page_model_many(
     """``page_model`` of each page, the booster asked once for all their lines (a call costs about a
     millisecond before its first line, as much as a page's worth of lines)."""
     out: list[list[Proposal]] = [[] for _ in pages]
-    for kind in ("text", "html"):
-        chosen = [i for i, (_, ctx) in enumerate(pages) if (ctx.html is not None) == (kind == "html")]
-        if not chosen:
-            continue
-        used = model or default_model(HTML_NAME if kind == "html" else DEFAULT_NAME)
+    names = [_model_name(ctx) for _, ctx in pages]
+    for name in sorted(set(names)):
+        chosen = [i for i, n in enumerate(names) if n == name]
+        used = model or default_model(name)
         blocks = [_features(*pages[i]) for i in chosen]
         probs = used.probabilities(np.vstack(blocks))
         start = 0
@@ -43,12 +42,39 @@ def page_model_many(
     return out
 
 
+def _model_name(ctx: Context) -> str:
+    """The model that judges a page: the text model, or the HTML model its view was read for."""
+    return ctx.html.model if ctx.html is not None else DEFAULT_NAME
+
+
 def _features(lines: Sequence[Line], ctx: Context) -> np.ndarray:
     """A page's feature rows: the line features, and for an HTML page its DOM features and peers' verdicts."""
     x = line_features(lines, ctx, ctx.n_lines or (lines[-1].n + 1 if lines else 0))
     if ctx.html is None:
         return x
     return np.hstack([x, ctx.html.features([line.n for line in lines], [line.text for line in lines])])
+
+
+#: A weighing: the features that moved a line's score most, each as (name, value, share of the log-odds).
+Weighing = list[tuple[str, float, float]]
+
+
+def weighings(lines: Sequence[Line], ctx: Context, top: int = 3) -> dict[int, tuple[float, Weighing]]:
+    """Why the page model scored each line as it did: per line number, P(content) and the ``top`` features
+    that weighed most (SHAP values of the booster: each feature's share of the line's log-odds, their sum
+    with the base value being the score). For ``--explain``; the first round's view of the page, where every
+    line the model judged is present."""
+    if not lines:
+        return {}
+    model = default_model(_model_name(ctx))
+    x = _features(lines, ctx)
+    probs = model.probabilities(x)
+    shares = model.contributions(x)[:, :-1]
+    out = {}
+    for i, line in enumerate(lines):
+        order = np.argsort(-np.abs(shares[i]), kind="stable")[:top]
+        out[line.n] = (float(probs[i]), [(model.features[j], float(x[i, j]), float(shares[i, j])) for j in order])
+    return out
 
 
 _BOUNDARIES = NAMES.index("boundary_seen")
