@@ -34,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from clean.config import HTML_MODEL_CHOICES  # noqa: E402
 from clean.evaluate import means, page_score  # noqa: E402
 from clean.model.corpus import DEFAULT_PAGES, read_pages  # noqa: E402
 from clean.model.page import HTML_FAST_NAME, HTML_NAME, feature_names  # noqa: E402
@@ -80,7 +81,7 @@ def main() -> int:
     ap.add_argument("--html-cache", type=Path, default=None, help="keep the prepared HTML pages here between runs")
     ap.add_argument("--html-decoder", default=None, metavar="STICKINESS,BIAS", help="as --decoder, for the HTML model")
     ap.add_argument("--no-text", action="store_true", help="skip the text model and rules+zones (HTML only)")
-    ap.add_argument("--html-model", choices=("accurate", "fast"), default="accurate",
+    ap.add_argument("--html-model", choices=HTML_MODEL_CHOICES, default="accurate",
                     help="which HTML page model to score (fast: trafilatura and resiliparse as its only peers)")
     ap.add_argument("--decoder", default=None, metavar="STICKINESS,BIAS",
                     help="fix the decoder's settings instead of tuning them inside each fold (faster; they must "

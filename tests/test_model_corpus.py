@@ -123,3 +123,9 @@ def test_training_command_reuses_its_prepared_pages(tmp_path: Path) -> None:
     assert type(pickle.loads(cache.read_bytes())[0]).__module__ == "clean.model.train"
     for name in ("page_text.lgb.gz", "page_text.json"):
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes()
+    other = subprocess.run(  # text pages are no HTML model's training data: refused, nothing written
+        [sys.executable, "-m", "clean.model.train", "--pages", str(pages), "--per-source", "3", "--kind", "html",
+         "--out", str(tmp_path / "html"), "--examples", str(cache)],
+        capture_output=True, text=True, timeout=900,
+    )
+    assert other.returncode == 2 and "another --kind" in other.stderr and not (tmp_path / "html").exists()

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..writers import write_bytes_atomic
 from .align import labels
 from .corpus import DEFAULT_PAGES, Page, read_pages, text_form
 from .decode import Chain, viterbi
@@ -333,10 +334,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"read {len(data)} prepared pages from {args.examples}", flush=True)
         if name == HTML_FAST_NAME and data and data[0].x.shape[1] == len(feature_names(HTML_NAME)):
             data = narrowed(data, feature_names(HTML_NAME), feature_names(name))  # the fast peers are a subset
+        if data and data[0].x.shape[1] != len(feature_names(name)):
+            print(f"clean-train: {args.examples} holds pages prepared for another --kind than {args.kind}",
+                  file=sys.stderr)
+            return 2
     else:
         data = examples(pages, args.workers, kind=args.kind)
         if args.examples:
-            args.examples.write_bytes(pickle.dumps(data))
+            write_bytes_atomic(args.examples, pickle.dumps(data))
     print("tuning the decoder on out-of-fold probabilities", flush=True)
     stickiness, bias, grid = tune(data, out_of_fold(data, INNER_FOLDS + 1, args.rounds), Chain.count(
         [list(ex.y) for ex in data]))
