@@ -145,3 +145,20 @@ def test_decoder_setting_is_the_least_sticky_of_the_near_best() -> None:
     assert chosen(grid) == (0.25, 0.5)  # within a tenth of a point of the best: the least smoothing
     grid["1.0/0.5"] = 0.8879 + 2 * TIE
     assert chosen(grid) == (1.0, 0.5)  # a clear winner wins
+
+
+@pytest.mark.parametrize(
+    ("encoding", "body"),
+    [
+        ("utf-8", "Die Gemeinde prüft, ob die Brücke über die Straße bis März gesperrt bleibt – sagt der Bürgermeister."),
+        ("gbk", "市政府周一宣布，这座桥将在三月前关闭，以便进行全面的安全检查和维修工作，居民可以绕道通行。"),
+    ],
+)
+def test_the_corpus_text_form_reads_a_page_without_a_charset_as_clean_does(encoding: str, body: str) -> None:
+    pytest.importorskip("html_text", reason="html-text is a training extra (pip install -e '.[train]')")
+    from clean.model.corpus import text_form
+
+    page = f"<html><head><title>t</title></head><body><div><p>{body}</p></div></body></html>".encode(encoding)
+    assert body in text_form(page)
+    declared = f'<?xml version="1.0" encoding="{encoding}"?>\n'.encode() + page
+    assert body in text_form(declared)
