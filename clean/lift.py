@@ -212,7 +212,7 @@ def _drop_known_title(lines: Sequence[Line], head: list[int], title: str) -> lis
     positions = head or list(range(min(3, len(lines))))
     for i in positions[:HEAD_LINES]:
         f = fold(lines[i].text)
-        if f == key or (
+        if f == key or _title_part(f, key, lines[i].text) or (
             len(key) >= 20
             and len(f) > len(key)
             and (f.startswith(key) or f.endswith(key))
@@ -222,6 +222,18 @@ def _drop_known_title(lines: Sequence[Line], head: list[int], title: str) -> lis
                 Proposal(lines[i].n, "title.repeated_headline_v1", "title", "drop", "a copy of the document's title")
             )
     return props
+
+
+#: What joins a headline to the site's name or a section label in a page's <title>.
+_TITLE_JOINS = (" - ", " | ", " – ", " — ", ": ", " :: ", " · ", " • ", " « ", " » ")
+
+
+def _title_part(folded: str, key: str, line: str) -> bool:
+    """Whether a line is the headline part of a <title> that adds the site's name or a section around it
+    ("Headline - Site", "Opinion | Headline", "Site | tagline: Headline")."""
+    if len(folded) < 15 or word_count(line) < 3 or len(folded) >= len(key):
+        return False
+    return any(key.startswith(folded + join) or key.endswith(join + folded) for join in _TITLE_JOINS)
 
 
 def _through_second_prose(lines: Sequence[Line]) -> list[Line]:

@@ -143,6 +143,33 @@ def test_known_title_is_not_overridden_and_its_copies_go() -> None:
     assert "Budget passes after long debate" not in cleaned.text
 
 
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Budget passes after long debate - The Valley Courier",
+        "Opinion | Budget passes after long debate",
+        "Valley Courier | News for the valley: Budget passes after long debate",
+        "Budget passes after long debate | Politics | Valley Courier",
+    ],
+)
+def test_the_headline_is_dropped_when_the_known_title_wraps_it_in_site_or_section(title: str) -> None:
+    from clean.document import Metadata
+
+    page = "Budget passes after long debate\n" + NEWS_PAGE.split("\n", 5)[5]
+    cleaned = clean_text(page, meta=Metadata(title=title))
+    assert cleaned.title == title
+    assert "Budget passes after long debate" not in cleaned.text
+    assert [r.rule for r in cleaned.removals if r.kind == "title"] == ["title.repeated_headline_v1"]
+
+
+def test_a_line_that_only_shares_the_titles_first_words_is_kept() -> None:
+    from clean.document import Metadata
+
+    page = "Budget passes\n" + NEWS_PAGE.split("\n", 5)[5]
+    cleaned = clean_text(page, meta=Metadata(title="Budget passes after long debate - The Valley Courier"))
+    assert not [r for r in cleaned.removals if r.kind == "title"]
+
+
 def test_empty_and_whitespace_pages() -> None:
     assert clean_text("").text == ""
     assert clean_text("  \n\n\t \n").text == ""
