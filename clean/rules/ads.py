@@ -106,14 +106,14 @@ RULES = (
         kind="promo",
         reason="a stock-tip sales pitch (buy-or-sell teaser, free analysis offer) inserted in financial news",
         pattern=r"(?:\b(?:buy|sell) or (?:buy|sell)\s*\?|\bfree (?:stock )?(?:analysis|report|guide)\b|"
-        r"\burgent action\b|\bfind out what to do now\b|\bread more here\b|\bstock advisor\b|"
+        r"\burgent action needed for\b|\bfind out what to do now\b|\bstock advisor\b|"
         r"\b(?:\d+|ten|five|three) stocks? (?:to buy|we like better)\b|"
         r"\bbefore you (?:buy|consider) (?:stock in|shares of)\b)",
         search=True,
         max_words=60,
         examples=(
-            "Alibaba Stock: Buy or Sell?! New Alibaba Analysis from January 30 delivers the answer:",
-            "Alibaba: Buy or sell? Read more here...",
+            "Tesla Stock: Buy or Sell?! New Tesla Analysis from March 4 delivers the answer:",
+            "Siemens: Buy or sell? Read more here...",
             "Urgent action needed for Tesla investors. Find out what to do now in the current free analysis.",
             "Before you buy stock in Nvidia, consider this:",
             "10 stocks we like better than Walmart",
@@ -122,6 +122,8 @@ RULES = (
             "Analysts were split on whether to buy or sell the stock after the report.",
             "The company said the free trial period would end in March for most users of the app.",
             "Investors should read the filing closely, one analyst said.",
+            "We need urgent action to help people, especially children, avoid the less healthy options.",
+            "Read more here",
         ),
     ),
     LineRule(

@@ -218,26 +218,6 @@ RULES = (
         ),
     ),
     LineRule(
-        name="photo_credit.archive_v1",
-        kind="photo_credit",
-        reason="a portrait's credit to the sitter's personal archive",
-        pattern=rf"(?i:(?:фото:?\s+)?(?:из\s+)?личн(?:ый|ого)\s+архива?|(?:фото:?\s+)?(?:з\s+)?особист(?:ий|ого)\s+"
-        rf"архіву?|(?:foto:?\s+)?(?:arquivo|archivo|archivio) (?:pessoal|personal|personale)|"
-        rf"(?:photo\s*:?\s*)?(?:personal archive|family handout|courtesy of the family))(?:\s+(?:of\s+)?{NAME})?\.?",
-        case_sensitive=True,
-        examples=(
-            "личный архив Андрея Рудькова",
-            "Фото из личного архива",
-            "Фото: личный архив Ольги Панковой",
-            "Foto: arquivo pessoal",
-            "Courtesy of the family",
-        ),
-        counterexamples=(
-            "Личный архив писателя был передан музею в 2010 году.",
-            "The personal archive of the writer was given to the museum in 2010.",
-        ),
-    ),
-    LineRule(
         name="photo_credit.agency_v1",
         cues=(
             "getty",
