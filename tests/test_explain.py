@@ -81,7 +81,7 @@ def test_explain_seed_004_names_the_repair_the_attributions_and_the_footer(seeds
     assert any(a.startswith("^ social.logo_v1") for a in lines["Instagram logo"])
     # the newsletter pitch after the footer's site line: the page model ends the article at that boundary
     pitch = lines["Your Daily Dose of Curated AI News"]
-    assert pitch[0] == "-" and any(a.startswith("^ model.page_text_v1 (footer, drop)") and "section boundary" in a
+    assert pitch[0] == "-" and any(a.startswith("^ model.page_text_v2 (footer, drop)") and "section boundary" in a
                                    for a in pitch)
     assert lines["Reviewed byNidhi Govil"][0] == ">" and "to author" in lines["Reviewed byNidhi Govil"][1]
     # the citation numeral that split a sentence from its period, and the period joined back

@@ -34,9 +34,10 @@ def test_news_pages_text_floor() -> None:
     pairs = [((pages / "gold" / g.name).read_text(encoding="utf-8"),
               clean_text((pages / "text" / g.name).read_text(encoding="utf-8")).text)
              for g in sorted((pages / "gold").glob("*.txt"))]
-    f1, _, recall = page_scores(pairs)
-    print(f"news-pages text: F1 {f1:.3f} R {recall:.3f}")
+    f1, precision, recall = page_scores(pairs)
+    print(f"news-pages text: F1 {f1:.3f} P {precision:.3f} R {recall:.3f}")
     assert f1 >= FLOORS["news_pages_text_f1"]
+    assert precision >= FLOORS["news_pages_text_precision"]
     assert recall >= FLOORS["news_pages_text_recall"]
 
 
@@ -49,9 +50,10 @@ def test_news_pages_html_floor() -> None:
         record = RawRecord(id=g.stem, source=g.name, format="html", html=html, url=None)
         pairs.append((g.read_text(encoding="utf-8"), clean_record(record).text))
     assert len(urls) >= len(pairs)
-    f1, _, _ = page_scores(pairs)
-    print(f"news-pages html: F1 {f1:.3f}")
+    f1, precision, _ = page_scores(pairs)
+    print(f"news-pages html: F1 {f1:.3f} P {precision:.3f}")
     assert f1 >= FLOORS["news_pages_html_f1"]
+    assert precision >= FLOORS["news_pages_html_precision"]
 
 
 @pytest.mark.parametrize("floor", ["news_pages_text_f1", "news_pages_html_f1"])

@@ -30,7 +30,7 @@ HTML_MODELS = {"accurate": HTML_NAME, "fast": HTML_FAST_NAME}
 class PageModel:
     """A booster that scores lines, with what it needs to turn scores into decisions.
 
-    ``version`` names the model in every removal it makes (``model.page_text_v1``) and in the manifest.
+    ``version`` names the model in every removal it makes (``model.page_text_v2``) and in the manifest.
     """
 
     name: str
