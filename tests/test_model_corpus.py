@@ -71,7 +71,7 @@ def html_sample():
 def test_html_model_on_held_out_sources_holds_its_floors_beside_trafilatura(html_sample) -> None:
     import trafilatura
 
-    from clean.model.train import _decoded
+    from clean.model.corpus import decoded
 
     pages, sample = html_sample
     by_id = {page.id: page for page in pages}
@@ -87,7 +87,7 @@ def test_html_model_on_held_out_sources_holds_its_floors_beside_trafilatura(html
             for ex in rows
         )
         peer = means(
-            page_score(ex.gold, trafilatura.extract(_decoded(by_id[ex.id]), include_comments=False) or "")
+            page_score(ex.gold, trafilatura.extract(decoded(by_id[ex.id].html), include_comments=False) or "")
             for ex in rows
         )
         model_scores.append(model)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import regex
 
-#: An XML declaration naming an encoding: lxml refuses it at the head of an already decoded string.
+#: An XML declaration at the head of a page.
 _XML_DECLARATION = regex.compile(r"^\s*<\?xml[^>]*\?>")
 
 #: Where the corpus lives beside a checkout of the repository (``../shared/corpus/pages``).
@@ -53,25 +53,30 @@ def read_pages(root: Path = DEFAULT_PAGES, sources: set[str] | None = None) -> I
             )
 
 
+def decoded(html: bytes, source: str = "corpus page") -> str:
+    """A page's HTML decoded as a run decodes it (its declared charset, else UTF-8, else detected); an
+    undecodable page is empty, as a failed document would leave it."""
+    from ..encoding import decode
+
+    try:
+        return decode(html, source=source, html=True)[0]
+    except ValueError:
+        return ""
+
+
 def text_form(html: bytes) -> str:
     """The page as a user's ``.txt`` holds it: every visible block on its own line (the corpus README's form).
 
-    The bytes are decoded as ``clean`` decodes an HTML page (declared charset, else UTF-8, else detected)
-    before ``html_text`` reads them: lxml given bytes without a ``<meta charset>`` reads them as Latin-1, and
-    700 corpus pages (23 of zh_immortal's 69 whole) came out as mojibake no browser's select-all would give.
+    The bytes are decoded as ``clean`` decodes an HTML page before ``html_text`` reads them: lxml given bytes
+    without a ``<meta charset>`` reads them as Latin-1, and 700 corpus pages (23 of zh_immortal's 69 whole)
+    came out as mojibake no browser's select-all would give.
     """
     import html_text
     import lxml.html
 
-    from ..encoding import decode
-    from ..errors import InputError
-
-    if not html.strip():
+    markup = _XML_DECLARATION.sub("", decoded(html), count=1)  # lxml refuses one in a decoded string
+    if not markup.strip():
         return ""
-    try:
-        markup: str | bytes = _XML_DECLARATION.sub("", decode(html, source="corpus page", html=True)[0], count=1)
-    except InputError:
-        markup = html
     try:
         tree = lxml.html.fromstring(markup)
     except (ValueError, lxml.etree.ParserError):

@@ -32,7 +32,7 @@ import numpy as np
 
 from ..writers import write_bytes_atomic
 from .align import labels
-from .corpus import DEFAULT_PAGES, Page, read_pages, text_form
+from .corpus import DEFAULT_PAGES, Page, decoded, read_pages, text_form
 from .decode import Chain, viterbi
 from .features import NAMES
 from .page import DEFAULT_NAME, HTML_FAST_NAME, HTML_NAME, feature_names, save
@@ -108,7 +108,7 @@ def _examples(pages: Sequence[Page], kind: str = "text") -> list[Example]:
         texts, metas, views = [], [], []
         for page in pages:
             try:
-                one = html_inputs([_decoded(page)], [Metadata()], html_options)
+                one = html_inputs([decoded(page.html, page.id)], [Metadata()], html_options)
                 (text,), (meta,), (view,), options = one
             except ValueError:  # a page trafilatura or lxml cannot read: nothing to learn from
                 text, meta, view = "", Metadata(), None
@@ -135,16 +135,6 @@ def narrowed(data: Sequence[Example], names: Sequence[str], keep: Sequence[str])
 
     cols = [list(names).index(name) for name in keep]
     return [dataclasses.replace(ex, x=ex.x[:, cols]) for ex in data]
-
-
-def _decoded(page: Page) -> str:
-    """The page's HTML decoded as a run decodes it (its declared charset, else detected)."""
-    from ..encoding import decode
-
-    try:
-        return decode(page.html, source=page.id, html=True)[0]
-    except ValueError:  # undecodable: an empty page, as a failed document would leave
-        return ""
 
 
 def examples(pages: Iterable[Page], workers: int = 2, batch: int = 32, kind: str = "text") -> list[Example]:
