@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from . import dates, language
-from .cleaner import Cleaner, Context, Line, apply
+from .cleaner import Cleaner, Context, Line, Proposal, apply
 from .dates import parse_date
 from .document import Document, Metadata, RawRecord, Removal
 from .lift import lift_author_box, lift_date, lift_split_byline, lift_title
@@ -179,7 +179,7 @@ def clean_texts(
     for step in steps:
         if step is page_model:  # one call of the booster for the batch's lines
             for page, props in zip(pages, page_model_many([(p.lines, p.ctx) for p in pages]), strict=True):
-                page.lines = apply(page.lines, props, page.ctx, page.removals)
+                page.judged(props)
             continue
         for page in pages:
             page.run(step)
@@ -232,6 +232,9 @@ class _Page:
     lines: list[Line]
     ctx: Context
     removals: list[Removal]
+    #: What the page model read when it last kept every line it was given (the count of removals, the title
+    #: and the language its features see): until one of them changes, asking it again gives the same answer.
+    settled: tuple | None = None
 
     @classmethod
     def start(cls, text: str, meta: Metadata | None, options: CleanOptions, view: HtmlView | None = None) -> _Page:
@@ -250,7 +253,20 @@ class _Page:
         return cls(repaired.lines, lines, ctx, list(repaired.removals))
 
     def run(self, step: Cleaner) -> None:
+        if step is page_model:
+            if self.settled != self._seen():
+                self.judged(page_model(self.lines, self.ctx))
+            return
         self.lines = apply(self.lines, step(self.lines, self.ctx), self.ctx, self.removals)
+
+    def judged(self, props: Sequence[Proposal]) -> None:
+        """Apply the page model's proposals, remembering when it had none."""
+        self.lines = apply(self.lines, props, self.ctx, self.removals)
+        if not props:
+            self.settled = self._seen()
+
+    def _seen(self) -> tuple:
+        return len(self.removals), self.ctx.meta.title, self.ctx.meta.language
 
     def finish(self, steps: Sequence[Cleaner]) -> Cleaned:
         # Cleaners judge lines by their neighbours and position; once the header is gone, a lifter may reach

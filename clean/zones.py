@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from .cleaner import Context, Line, Proposal
 from .rules import RuleSet
-from .text import fold, is_headline, is_prose, word_count
+from .text import fold, is_headline, is_prose, remembered, word_count
 
 #: Rules whose line opens a section that is not the article: after most of the article's prose, the first
 #: of them ends it. Buttons inside an article ("Report", "Reply" under an embedded post) are not among them.
@@ -127,7 +127,10 @@ def _prose_score(words: int) -> float:
     return 1.0 + min(words, 80) / 10.0
 
 
+@remembered
 def _score(text: str) -> float:
+    """What a line adds to a run of article: prose by its words, anything else a small cost (remembered: the
+    zone scorer and the page model's features ask for every line in every round)."""
     n = word_count(text)
     if is_prose(text):
         return _prose_score(n)

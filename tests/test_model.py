@@ -162,3 +162,29 @@ def test_the_corpus_text_form_reads_a_page_without_a_charset_as_clean_does(encod
     assert body in text_form(page)
     declared = f'<?xml version="1.0" encoding="{encoding}"?>\n'.encode() + page
     assert body in text_form(declared)
+
+
+def test_a_page_the_model_keeps_whole_is_judged_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fixed-point round asks the model again only when something it reads has changed since it kept
+    everything: an article with nothing to drop costs one judgement, and comes out the same."""
+    from clean.model import step
+
+    article = "\n".join(
+        [
+            "The council met on Monday and approved the plan to rebuild the old bridge over the river, which "
+            "has been closed to traffic since the floods of last winter.",
+            "Work will start in the spring, the mayor said, and the bridge should reopen to cars and buses by "
+            "the end of next year if the weather allows it.",
+            "Residents who use the crossing every day welcomed the decision, though some said the budget was "
+            "too small for a project of this size.",
+        ]
+    )
+    calls = []
+    real = step.line_features
+    monkeypatch.setattr(step, "line_features", lambda *a: calls.append(1) or real(*a))
+    cleaned = clean_text(article)
+    assert cleaned.text == article and not cleaned.removals
+    assert len(calls) == 1
+    calls.clear()
+    assert clean_text("\n".join(PAGE)).text != "\n".join(PAGE)  # a page it trims is judged again
+    assert len(calls) >= 2

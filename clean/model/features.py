@@ -150,8 +150,14 @@ def _own(text: str, stops: frozenset[str]) -> list[float]:
     return own
 
 
-def _words_of(text: str | None) -> set[str]:
-    return {t.casefold() for t in _TOKEN.findall(text or "")}
+@remembered
+def _line_words(text: str) -> frozenset[str]:
+    """A line's casefolded words, for its overlap with the title (remembered: every round asks again)."""
+    return frozenset(t.casefold() for t in _TOKEN.findall(text))
+
+
+def _words_of(text: str | None) -> frozenset[str]:
+    return _line_words(text) if text else frozenset()
 
 
 def line_features(lines: Sequence[Line], ctx: Context, total_lines: int) -> np.ndarray:
