@@ -160,15 +160,32 @@ def _words_of(el: etree._Element) -> frozenset[str]:
 @functools.lru_cache(maxsize=1 << 14)
 def _chrome_words(value: str) -> frozenset[str]:
     """Remembered: a site's pages repeat the same few hundred class strings on every element."""
-    parts = set(_PARTS.findall(_CAMEL.sub(" ", value).lower()))
-    if not parts:
-        return _NO_WORDS
-    return frozenset(name for name, forms in CHROME_WORDS.items() if any(form in parts for form in forms))
+    found: set[str] = set()
+    for part in set(_PARTS.findall(_CAMEL.sub(" ", value).lower())):
+        found.update(_KINDS_OF_FORM.get(part, ()))
+    return frozenset(found) if found else _NO_WORDS
+
+
+#: Each form of ``CHROME_WORDS`` with the kinds it names (a form may name two: "topbar").
+_KINDS_OF_FORM: dict[str, tuple[str, ...]] = {
+    form: tuple(name for name, forms in CHROME_WORDS.items() if form in forms)
+    for forms in CHROME_WORDS.values()
+    for form in forms
+}
 
 
 def _tag(el: etree._Element) -> str:
-    tag = el.tag if isinstance(el.tag, str) else ""
-    return tag.rsplit("}", 1)[-1].lower()
+    tag = el.tag
+    if not isinstance(tag, str):  # a comment or processing instruction
+        return ""
+    name = _TAG_NAMES.get(tag)
+    if name is None:
+        name = _TAG_NAMES[tag] = tag.rsplit("}", 1)[-1].lower()
+    return name
+
+
+#: Tag names as ``_tag`` gives them, by the parser's spelling (a page uses a few dozen).
+_TAG_NAMES: dict[str, str] = {}
 
 
 def blocks(tree: etree._Element) -> list[Block]:
@@ -202,13 +219,11 @@ def blocks(tree: etree._Element) -> list[Block]:
             marks = stack[-1][2] if stack else frozenset()
             tag = owner[0] if owner else "other"
             dom = (
-                *(1.0 if tag == t else 0.0 for t in LINE_TAGS),
-                0.0 if tag in LINE_TAGS else 1.0,
+                *_tag_columns(tag),
                 float(len(stack)),
                 min(1.0, link_chars / max(1, len(text))),
                 1.0 if links else 0.0,
-                *(1.0 if t in marks else 0.0 for t in LANDMARKS),
-                *(1.0 if w in words else 0.0 for w in CHROME_WORDS),
+                *_ancestry_columns(marks, words),
             )
             out.append(Block(text, dom))
         buf.clear()
@@ -250,6 +265,18 @@ def blocks(tree: etree._Element) -> list[Block]:
             add(el.tail)
     flush()
     return out
+
+
+@functools.cache
+def _tag_columns(tag: str) -> tuple[float, ...]:
+    """The line tag's one-hot columns (``tag_*`` of ``DOM_NAMES``)."""
+    return (*(1.0 if tag == t else 0.0 for t in LINE_TAGS), 0.0 if tag in LINE_TAGS else 1.0)
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _ancestry_columns(marks: frozenset[str], words: frozenset[str]) -> tuple[float, ...]:
+    """The ``in_*`` and ``cls_*`` columns of ``DOM_NAMES``: a page has few distinct ancestries."""
+    return (*(1.0 if t in marks else 0.0 for t in LANDMARKS), *(1.0 if w in words else 0.0 for w in CHROME_WORDS))
 
 
 def _skipped(el: HtmlElement, tag: str) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -28,6 +28,8 @@ class PeerText:
     joined: str
     triples: frozenset[tuple[str, str, str]]
     lines: frozenset[str]
+    #: Verdicts already given, by line: the page model's rounds ask again about the lines that survive.
+    memo: dict[str, tuple[float, float, float]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, text: str) -> PeerText:
@@ -50,21 +52,26 @@ def verdicts(lines: Sequence[str], peers: Sequence[PeerText]) -> np.ndarray:
     out = np.zeros((n, len(PER_PEER) * len(peers)), dtype=np.float64)
     if not n:
         return out
-    words = [_WORD.findall(line.casefold()) for line in lines]
     for j, peer in enumerate(peers):
         col = j * len(PER_PEER)
-        run = out[:, col]
+        memo = peer.memo
+        rows = [memo[line] if line in memo else memo.setdefault(line, _verdict(line, peer)) for line in lines]
+        out[:, col : col + 3] = rows
         triples = out[:, col + 1]
-        whole = out[:, col + 2]
-        for i, ws in enumerate(words):
-            if not ws:
-                continue
-            s = " ".join(ws)
-            run[i] = 1.0 if f" {s} " in peer.joined else 0.0
-            grams = list(zip(ws, ws[1:], ws[2:], strict=False))
-            triples[i] = sum(g in peer.triples for g in grams) / len(grams) if grams else run[i]
-            whole[i] = 1.0 if s in peer.lines else 0.0
         out[1:, col + 3] = triples[:-1]
         out[:-1, col + 4] = triples[1:]
-        out[:, col + 5] = run.mean()
+        out[:, col + 5] = out[:, col].mean()
     return out
+
+
+def _verdict(line: str, peer: PeerText) -> tuple[float, float, float]:
+    """Whether the line's words stand as a run in the peer's output, the share of its word triples there, and
+    whether it is one of the peer's lines (all 0 for a line without words)."""
+    ws = _WORD.findall(line.casefold())
+    if not ws:
+        return 0.0, 0.0, 0.0
+    s = " ".join(ws)
+    run = 1.0 if f" {s} " in peer.joined else 0.0
+    grams = list(zip(ws, ws[1:], ws[2:], strict=False))
+    triples = sum(g in peer.triples for g in grams) / len(grams) if grams else run
+    return run, triples, 1.0 if s in peer.lines else 0.0
