@@ -40,6 +40,27 @@ from clean.model.corpus import DEFAULT_PAGES, read_pages  # noqa: E402
 from clean.model.train import ROUNDS, examples, loso  # noqa: E402
 
 
+def prepared(pages, cache: Path | None, kind: str) -> list:
+    """The pages made ready for the model of ``kind``, read from ``cache`` when it exists, else prepared (and
+    kept there when ``cache`` is given)."""
+    if cache and cache.exists():
+        return pickle.loads(cache.read_bytes())  # a file this script or clean.model.train wrote
+    data = examples(pages, kind=kind)
+    if cache:
+        cache.write_bytes(pickle.dumps(data))
+    return data
+
+
+def loso_scores(data, rounds: int, held: set[str] | None, decoder: str | None) -> dict[str, tuple]:
+    """Each page's (precision, recall) from the model trained on the other sources (``decoder``: "S,B" or None)."""
+    fixed = tuple(float(v) for v in decoder.split(",")) if decoder else None
+    out = {}
+    for rows in loso(data, rounds, log=lambda s: print(s, flush=True), sources=held, decoder=fixed).values():
+        for ex, p, r in rows:
+            out[ex.id] = (p, r)
+    return out
+
+
 def rules_and_zones(data) -> dict[str, tuple]:
     """The pipeline without the page model, on each example's text form."""
     from clean.pipeline import CleanOptions, clean_texts
@@ -97,38 +118,20 @@ def main() -> int:
     scores: dict[str, dict[str, tuple]] = defaultdict(dict)
     chosen = []
     if not args.no_text:
-        if args.cache and args.cache.exists():
-            data = pickle.loads(args.cache.read_bytes())
-        else:
-            data = examples(pages)
-            if args.cache:
-                args.cache.write_bytes(pickle.dumps(data))
+        data = prepared(pages, args.cache, "text")
         print(f"{len(data)} pages prepared in {time.perf_counter() - t:.0f} s", flush=True)
         print("leave-one-source-out (train on the other sources, score this one):", flush=True)
-        decoder = tuple(float(v) for v in args.decoder.split(",")) if args.decoder else None
-        for rows in loso(data, args.rounds, log=lambda s: print(s, flush=True), sources=held,
-                         decoder=decoder).values():
-            for ex, p, r in rows:
-                scores["model (text)"][ex.id] = (p, r)
+        scores["model (text)"] = loso_scores(data, args.rounds, held, args.decoder)
         chosen = [ex for ex in data if held is None or ex.source in held]
         for ex in chosen:
             scores["keep all (text)"][ex.id] = page_score(ex.gold, "\n".join(ex.all_lines))
         scores["rules+zones (text)"] = rules_and_zones(chosen)
     if not args.no_html:
         t_html = time.perf_counter()
-        if args.html_cache and args.html_cache.exists():
-            html_data = pickle.loads(args.html_cache.read_bytes())
-        else:
-            html_data = examples(pages, kind="html_fast" if args.html_model == "fast" else "html")
-            if args.html_cache:
-                args.html_cache.write_bytes(pickle.dumps(html_data))
+        html_data = prepared(pages, args.html_cache, "html_fast" if args.html_model == "fast" else "html")
         print(f"{len(html_data)} HTML pages prepared in {time.perf_counter() - t_html:.0f} s", flush=True)
         print("leave-one-source-out, HTML:", flush=True)
-        html_decoder = tuple(float(v) for v in args.html_decoder.split(",")) if args.html_decoder else None
-        for rows in loso(html_data, args.rounds, log=lambda s: print(s, flush=True), sources=held,
-                         decoder=html_decoder).values():
-            for ex, p, r in rows:
-                scores["model (html)"][ex.id] = (p, r)
+        scores["model (html)"] = loso_scores(html_data, args.rounds, held, args.html_decoder)
         chosen = chosen or [ex for ex in html_data if held is None or ex.source in held]
         ids = {ex.id for ex in chosen}
         if not args.no_html_rules:
