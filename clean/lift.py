@@ -39,6 +39,8 @@ _DATE_FIELD = regex.compile(rf"^(?:(?:{_DATE_LABELS})\s*[:：]?\s*)?", regex.IGN
 _DATE_FIELDS_REST = regex.compile(
     rf"(?:[\s|•·,;/–—()\[\]-]|at|on|um|à|às|(?:{_DATE_LABELS})\s*[:：]?"
     r"|\d{1,2}[:.h]\d{2}(?::\d{2})?(?:\s*[ap]\.?\s?m\.?)?"
+    # a weekday before the time: "Updated: Sat 8:31 PM, Feb 17, 2018"
+    r"|(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\b\.?"
     r"|(?-i:GMT|UTC|BST|CET|CEST|EET|EEST|WET|EST|EDT|ET|CST|CDT|CT|MST|MDT|MT|PST|PDT|PT|IST|JST|KST|HKT|SGT|AEST"
     r"|AEDT)\b)*",
     regex.IGNORECASE,

@@ -390,6 +390,7 @@ def test_korean_is_counted_in_the_words_it_spaces() -> None:
         "Published: 20:13 GMT, 19 November 2019 | Updated: 21:40 GMT, 19 November 2019",
         "Mon 18 Nov 2019 18.54 GMT Last modified on Mon 18 Nov 2019 18.56 GMT",
         "Published 11:34 PM EST Nov 19, 2019",
+        "Updated: Tue 8:31 PM, Nov 19, 2019",
     ],
 )
 def test_a_line_of_publication_and_update_dates_goes_to_the_date(line: str) -> None:

@@ -24,6 +24,13 @@ COLON_LABEL = r"(?i:text|texto|tekst|testo|текст|автор|авторы|а
 #: How a byline opens: a label, with or without a colon, or a colon label with one.
 BYLINE_LEAD = rf"(?:{BY_LABEL}\s*:?|{COLON_LABEL}\s*:)"
 
+#: A date straight after a byline's names, with no separator ("By Jane Doe November 19, 2019", "Von Anna
+#: Müller 19. November 2019", "By Ana Ruiz 2019-11-19 10:31"): the name ends where the figures begin.
+DATE_AFTER = (
+    r"\s+(?:\p{L}{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}\.?\s+\p{L}{3,9}\.?\s+\d{4}"
+    r"|\d{1,4}[./-]\d{1,2}[./-]\d{1,4})[^!?]{0,30}"
+)
+
 #: Newsroom job titles that trail a byline or stand alone under it.
 ROLE = words(
     "staff writer",
@@ -65,7 +72,7 @@ RULES = (
         name="byline.by_v1",
         kind="byline",
         reason="a byline naming the author; the name moves to the author field",
-        pattern=rf"{BYLINE_LEAD}\s*(?P<value>{NAMES})(?:\s*(?:[,|•·–—]|\s-)\s*[^!?]{{0,80}})?(?<![.!?])",
+        pattern=rf"{BYLINE_LEAD}\s*(?P<value>{NAMES})(?:\s*(?:[,|•·–—]|\s-)\s*[^!?]{{0,80}}|{DATE_AFTER})?(?<![.!?])",
         action="to_metadata",
         field="author",
         max_words=16,
@@ -76,6 +83,9 @@ RULES = (
             "Reviewed byNidhi Govil",
             "BY John Smith and Ana Ruiz",
             "By Chris Davies | November 19, 2019",
+            "By Jane Doe November 19, 2019",
+            "Von Anna Müller 19. November 2019, 10:31 Uhr",
+            "By Ana Ruiz 2019-11-19 10:31 GMT",
             "By Amy Kuperinsky | NJ Advance Media for NJ.com",
             "Von Anna Müller",
             "Author: Paul van der Berg",
@@ -88,6 +98,7 @@ RULES = (
             "By the way, the deal was off.",
             "By Monday, the deal was off.",
             "By 2030 the company expects to double output.",
+            "By March 3, 2021 the bridge had reopened.",
             "Bytes and pieces",
         ),
     ),

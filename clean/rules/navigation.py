@@ -15,6 +15,8 @@ _NETWORK = (
     r"bluesky|mastodon|tumblr|flipboard|snapchat|vk|weibo|wechat|line|xing|pocket|email|e-mail|mail|print|sms|rss|"
     r"messenger|google\+?|copy link|copy url|copy|link|comments?|tweet|pin|share|teilen|partager|compartir|condividi)"
 )
+#: A share row's last button, named for what it does to the page: "Email this story", "Print this article".
+_ACTION_THIS = r"(?:e-?mail|print|tweet|save|send) this(?: article| story| post| page| link)?"
 
 RULES = (
     LineRule(
@@ -249,7 +251,8 @@ RULES = (
         pattern=rf"(?:{_NETWORK}\s+)?(?:share(?: this)?(?: article| story| post| page)?"
         rf"(?: on| via| to| it with friends)?|"
         rf"tweet this|email this|print this(?: article| story| page)?(?: share it with friends)?|"
-        rf"share on {_NETWORK}|{_NETWORK})(?:\s*[,|/•·]?\s*(?:share (?:on |to |via )?)?{_NETWORK}){{0,12}}\s*[:!]?|"
+        rf"share on {_NETWORK}|{_NETWORK})"
+        rf"(?:\s*[,|/•·]?\s*(?:(?:share (?:on |to |via )?)?{_NETWORK}|{_ACTION_THIS})){{0,12}}\s*[:!]?|"
         r"(?:(?:like|liked|enjoy|enjoyed|love|loved) this (?:story|article|post)\?\s*)?"
         r"share (?:it|this(?: story| article| post)?) with (?:a friend|friends|your friends)[.!]?",
         examples=(
@@ -263,6 +266,8 @@ RULES = (
             "Facebook Share to Twitter",
             "Print This Article Share it With Friends",
             "Like this story? Share it with a friend!",
+            "Share on Facebook Share on Twitter Email this story",
+            "Facebook Twitter Print this page",
         ),
         counterexamples=("Share prices fell 3% on Monday.", "Twitter said it would change the rule."),
     ),
