@@ -198,6 +198,7 @@ def blocks(tree: etree._Element) -> list[Block]:
     owner: list[str] = []  # the innermost block element's tag at the first text of the current line
     links = 0  # open <a> elements
     skip: etree._Element | None = None
+    row: etree._Element | None = None  # the data-table row being read as one line
 
     def add(text: str | None) -> None:
         nonlocal link_chars
@@ -242,8 +243,12 @@ def blocks(tree: etree._Element) -> list[Block]:
             if _skipped(el, tag):
                 skip = el
                 continue
-            if tag in BLOCK_TAGS:
+            if row is not None and tag in _CELLS:
+                add(" ")
+            elif tag in BLOCK_TAGS:
                 flush()
+                if tag == "tr" and _data_row(el):
+                    row = el
             parent_words, parent_marks = (stack[-1][1], stack[-1][2]) if stack else (frozenset(), frozenset())
             mark = "h" if tag in ("h1", "h2", "h3", "h4", "h5", "h6") else tag
             marks = parent_marks | {tag} if tag in _LANDMARK_SET else parent_marks
@@ -258,8 +263,12 @@ def blocks(tree: etree._Element) -> list[Block]:
                 continue
             if tag == "a":
                 links = max(0, links - 1)
-            if tag in BLOCK_TAGS:
+            if row is not None and tag in _CELLS:
+                add(" ")
+            elif tag in BLOCK_TAGS:
                 flush()
+                if el is row:
+                    row = None
             if stack:
                 stack.pop()
             add(el.tail)
@@ -277,6 +286,27 @@ def _tag_columns(tag: str) -> tuple[float, ...]:
 def _ancestry_columns(marks: frozenset[str], words: frozenset[str]) -> tuple[float, ...]:
     """The ``in_*`` and ``cls_*`` columns of ``DOM_NAMES``: a page has few distinct ancestries."""
     return (*(1.0 if t in marks else 0.0 for t in LANDMARKS), *(1.0 if w in words else 0.0 for w in CHROME_WORDS))
+
+
+_CELLS = frozenset(["td", "th"])
+#: What a cell of a data table holds at most; a cell with a paragraph, a list or a table lays a page out.
+_INLINE_IN_CELL = BLOCK_TAGS - {"br"}
+
+
+def _data_row(tr: etree._Element) -> bool:
+    """A row of two or more cells of data (figures, names, short phrases): read as one line, its cells joined
+    by spaces, as the row reads across. Split cell by cell, a standings table became a column of names
+    and a column of lone figures, each a line no reader keeps and no shingle of the row matches. A layout
+    table's cells hold paragraphs, lists or tables of their own and stay lines of their own."""
+    cells = 0
+    for child in tr:
+        if _tag(child) not in _CELLS:
+            continue
+        cells += 1
+        for inner in child.iterdescendants():
+            if _tag(inner) in _INLINE_IN_CELL:
+                return False
+    return cells >= 2
 
 
 def _skipped(el: HtmlElement, tag: str) -> bool:
