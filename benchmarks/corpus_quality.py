@@ -3,7 +3,7 @@
 
 Usage: python benchmarks/corpus_quality.py [--pages ../shared/corpus/pages] [--peers /tmp/peers.parquet]
        [--cache /tmp/corpus-examples.pkl] [--html-cache /tmp/corpus-html.pkl] [--sources a,b] [--rounds N]
-       [--decoder STICKINESS,BIAS] [--no-html] [--no-text] [--html-model accurate|fast]
+       [--decoder STICKINESS,BIAS] [--no-html] [--no-text] [--no-html-rules] [--html-model accurate|fast]
 
 For each of the corpus' sources, the page model is trained on the other sources (``clean.model.train.loso``)
 and scores this one's pages; nothing is tuned on the source it scores. Pages are the corpus README's text form
@@ -37,8 +37,28 @@ sys.path.insert(0, str(ROOT))
 from clean.config import HTML_MODEL_CHOICES  # noqa: E402
 from clean.evaluate import means, page_score  # noqa: E402
 from clean.model.corpus import DEFAULT_PAGES, read_pages  # noqa: E402
-from clean.model.page import HTML_FAST_NAME, HTML_NAME, feature_names  # noqa: E402
-from clean.model.train import ROUNDS, examples, loso, narrowed  # noqa: E402
+from clean.model.train import ROUNDS, examples, loso  # noqa: E402
+
+
+def prepared(pages, cache: Path | None, kind: str) -> list:
+    """The pages made ready for the model of ``kind``, read from ``cache`` when it exists, else prepared (and
+    kept there when ``cache`` is given)."""
+    if cache and cache.exists():
+        return pickle.loads(cache.read_bytes())  # a file this script or clean.model.train wrote
+    data = examples(pages, kind=kind)
+    if cache:
+        cache.write_bytes(pickle.dumps(data))
+    return data
+
+
+def loso_scores(data, rounds: int, held: set[str] | None, decoder: str | None) -> dict[str, tuple]:
+    """Each page's (precision, recall) from the model trained on the other sources (``decoder``: "S,B" or None)."""
+    fixed = tuple(float(v) for v in decoder.split(",")) if decoder else None
+    out = {}
+    for rows in loso(data, rounds, log=lambda s: print(s, flush=True), sources=held, decoder=fixed).values():
+        for ex, p, r in rows:
+            out[ex.id] = (p, r)
+    return out
 
 
 def rules_and_zones(data) -> dict[str, tuple]:
@@ -81,6 +101,8 @@ def main() -> int:
     ap.add_argument("--html-cache", type=Path, default=None, help="keep the prepared HTML pages here between runs")
     ap.add_argument("--html-decoder", default=None, metavar="STICKINESS,BIAS", help="as --decoder, for the HTML model")
     ap.add_argument("--no-text", action="store_true", help="skip the text model and rules+zones (HTML only)")
+    ap.add_argument("--no-html-rules", action="store_true",
+                    help="skip clean's HTML path without the model (the slowest column; the models' figures alone)")
     ap.add_argument("--html-model", choices=HTML_MODEL_CHOICES, default="accurate",
                     help="which HTML page model to score (fast: trafilatura and resiliparse as its only peers)")
     ap.add_argument("--decoder", default=None, metavar="STICKINESS,BIAS",
@@ -92,47 +114,28 @@ def main() -> int:
         return 2
     t = time.perf_counter()
     pages = list(read_pages(args.pages))
-    if args.cache and args.cache.exists():
-        data = pickle.loads(args.cache.read_bytes())
-    else:
-        data = examples(pages)
-        if args.cache:
-            args.cache.write_bytes(pickle.dumps(data))
-    print(f"{len(data)} pages prepared in {time.perf_counter() - t:.0f} s", flush=True)
     held = set(args.sources.split(",")) if args.sources else None
-
     scores: dict[str, dict[str, tuple]] = defaultdict(dict)
-    print("leave-one-source-out (train on the other sources, score this one):", flush=True)
-    decoder = tuple(float(v) for v in args.decoder.split(",")) if args.decoder else None
-    results = {} if args.no_text else loso(data, args.rounds, log=lambda s: print(s, flush=True), sources=held,
-                                            decoder=decoder)
-    for rows in results.values():
-        for ex, p, r in rows:
-            scores["model (text)"][ex.id] = (p, r)
-    chosen = [ex for ex in data if held is None or ex.source in held]
-    for ex in chosen:
-        scores["keep all (text)"][ex.id] = page_score(ex.gold, "\n".join(ex.all_lines))
+    chosen = []
     if not args.no_text:
+        data = prepared(pages, args.cache, "text")
+        print(f"{len(data)} pages prepared in {time.perf_counter() - t:.0f} s", flush=True)
+        print("leave-one-source-out (train on the other sources, score this one):", flush=True)
+        scores["model (text)"] = loso_scores(data, args.rounds, held, args.decoder)
+        chosen = [ex for ex in data if held is None or ex.source in held]
+        for ex in chosen:
+            scores["keep all (text)"][ex.id] = page_score(ex.gold, "\n".join(ex.all_lines))
         scores["rules+zones (text)"] = rules_and_zones(chosen)
     if not args.no_html:
         t_html = time.perf_counter()
-        if args.html_cache and args.html_cache.exists():
-            html_data = pickle.loads(args.html_cache.read_bytes())
-        else:
-            html_data = examples(pages, kind="html")
-            if args.html_cache:
-                args.html_cache.write_bytes(pickle.dumps(html_data))
-        if args.html_model == "fast":  # the fast model's columns, from the accurate model's prepared pages
-            html_data = narrowed(html_data, feature_names(HTML_NAME), feature_names(HTML_FAST_NAME))
+        html_data = prepared(pages, args.html_cache, "html_fast" if args.html_model == "fast" else "html")
         print(f"{len(html_data)} HTML pages prepared in {time.perf_counter() - t_html:.0f} s", flush=True)
         print("leave-one-source-out, HTML:", flush=True)
-        html_decoder = tuple(float(v) for v in args.html_decoder.split(",")) if args.html_decoder else None
-        for rows in loso(html_data, args.rounds, log=lambda s: print(s, flush=True), sources=held,
-                         decoder=html_decoder).values():
-            for ex, p, r in rows:
-                scores["model (html)"][ex.id] = (p, r)
+        scores["model (html)"] = loso_scores(html_data, args.rounds, held, args.html_decoder)
+        chosen = chosen or [ex for ex in html_data if held is None or ex.source in held]
         ids = {ex.id for ex in chosen}
-        scores["rules (html)"] = clean_on_html([p for p in pages if p.id in ids])
+        if not args.no_html_rules:
+            scores["rules (html)"] = clean_on_html([p for p in pages if p.id in ids])
     if args.peers and args.peers.exists():
         import pyarrow.parquet as pq
 

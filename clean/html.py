@@ -79,11 +79,13 @@ class HtmlOptions:
         tables: keep tables found in the body (one row per line, cells joined by `` | ``).
         drop_title_line: drop a line among the first three that repeats the headline, which trafilatura
             often keeps as the first body line.
+        fast: trafilatura's fast mode (no fallback extractors): what the fast HTML page model reads.
     """
 
     focus: Literal["balanced", "precision", "recall"] = "precision"
     tables: bool = True
     drop_title_line: bool = False
+    fast: bool = False
 
 
 DEFAULT_OPTIONS = HtmlOptions()
@@ -146,6 +148,7 @@ def extract_tree(tree: HtmlElement | None, url: str | None = None, options: Html
             include_tables=options.tables,
             favor_precision=options.focus == "precision",
             favor_recall=options.focus == "recall",
+            fast=options.fast,
         )
         if doc is None:  # nothing worth keeping as a body; the page's metadata is still worth having
             doc = trafilatura.extract_metadata(tree, default_url=url)

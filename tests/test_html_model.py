@@ -78,6 +78,43 @@ def test_an_article_the_parser_put_in_a_widget_is_read() -> None:
     assert [b.text for b in blocks(_tree(label))] == ["before", "after"]
 
 
+def test_a_data_table_row_is_one_line_and_a_layout_table_keeps_its_blocks() -> None:
+    # A standings table read cell by cell was a column of names and a column of lone figures: lines no reader
+    # keeps and whose shingles match nothing in the row as an article gives it.
+    html = (
+        "<body><p>Standings after 36 races:</p><table><thead><tr><th>Pos.</th><th>Driver</th><th>Points</th>"
+        "</tr></thead><tbody><tr><td>1</td><td><a href='/kb'>Kyle Busch</a></td><td>5040</td></tr>"
+        "<tr><td>2</td><td>Martin Truex Jr.</td><td>5035</td></tr></tbody></table>"
+        "<table><tr><td><p>A page laid out in a table.</p><p>Its second paragraph.</p></td>"
+        "<td><ul><li>Home</li><li>News</li></ul></td></tr></table></body>"
+    )
+    found = blocks(_tree(html))
+    assert [b.text for b in found] == [
+        "Standings after 36 races:", "Pos. Driver Points", "1 Kyle Busch 5040", "2 Martin Truex Jr. 5035",
+        "A page laid out in a table.", "Its second paragraph.", "Home", "News",
+    ]
+    row = found[2]
+    assert _dom(row, "tag_td") == 1 and _dom(row, "in_table") == 1 and 0 < _dom(row, "link_share") < 1
+
+
+def test_readability_reads_the_same_text_without_its_link_rewriting() -> None:
+    # The peer skips readability-lxml's script-link cleaning (half its time); the article's text must not change.
+    from readability import Document
+
+    from clean.model.html_page import _readability
+
+    body = "".join(f"<p onclick='track()'>{p} <a href='javascript:void(0)'>more</a></p>" for p in ARTICLE)
+    html = (
+        f"<html><head><script>var x = 1;</script></head><body><div class='nav'><a href='/'>Home</a></div>"
+        f"<div hidden><p>{ARTICLE[0]}</p></div><div style='display:none'>hidden teaser</div>"
+        f"<article><h1>Council approves bridge plan</h1>{body}</article></body></html>"
+    )
+    theirs = Document(html).summary(html_partial=True)
+    expected = [b.text for b in blocks(lxml.html.fromstring(theirs))]
+    assert _readability(html).splitlines() == expected
+    assert expected[-1] == ARTICLE[-1] + " more" and "hidden teaser" not in expected
+
+
 def test_blocks_carry_their_place_in_the_page() -> None:
     found = {b.text: b for b in blocks(_tree(PAGE))}
     menu, para, foot = found["Sport"], found[ARTICLE[0]], found["Privacy policy Terms of use"]
@@ -145,6 +182,32 @@ def test_html_model_keeps_the_article_and_drops_the_chrome() -> None:
     assert cleaned.title and cleaned.site
 
 
+def _trafilatura_modes(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Record the ``fast`` argument of every trafilatura extraction from now on (``extract`` runs through
+    ``bare_extraction`` inside trafilatura's core)."""
+    import trafilatura
+    import trafilatura.core
+
+    modes: list[object] = []
+    real = trafilatura.core.bare_extraction
+
+    def recorded(*args: object, **kwargs: object) -> object:
+        options = kwargs.get("options")  # extract() passes its settings as an Extractor
+        modes.append(options.fast if options is not None else kwargs.get("fast"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", recorded)
+    monkeypatch.setattr(trafilatura.core, "bare_extraction", recorded)
+    return modes
+
+
+def test_trafilatura_runs_in_its_fast_mode_for_the_accurate_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    modes = _trafilatura_modes(monkeypatch)
+    cleaned = clean_html(PAGE, "https://valley-courier.example/news/bridge")
+    assert modes == [True, True, True]  # default (with the metadata), favor_precision, favor_recall
+    assert all(paragraph in cleaned.text.splitlines() for paragraph in ARTICLE)
+
+
 def test_the_fast_html_model_reads_two_peers_and_keeps_the_article(monkeypatch: pytest.MonkeyPatch) -> None:
     from clean.model import html_page
 
@@ -155,9 +218,11 @@ def test_the_fast_html_model_reads_two_peers_and_keeps_the_article(monkeypatch: 
     def not_run(*_args: object, **_kwargs: object) -> str:
         raise AssertionError("the fast model does not read this peer")
 
+    modes = _trafilatura_modes(monkeypatch)
     monkeypatch.setattr(html_page, "_readability", not_run)
     monkeypatch.setattr(html_page, "_trafilatura", not_run)
     cleaned = clean_html(PAGE, "https://valley-courier.example/news/bridge", options=CleanOptions(html_model="fast"))
+    assert modes == [True]  # one trafilatura run, in its fast mode (no fallback extractors)
     kept = cleaned.text.splitlines()
     assert all(paragraph in kept for paragraph in ARTICLE)
     assert "Sport" not in kept and "Facebook Twitter Email" not in kept

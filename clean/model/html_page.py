@@ -9,6 +9,7 @@ resiliparse). The peers cost most of an HTML page's time; trafilatura's default 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -27,12 +28,14 @@ if TYPE_CHECKING:
 #: corpus (mean F1 over sources, docs/model.md): all five 0.885, trafilatura + readability + resiliparse 0.878;
 #: trafilatura's precision and recall settings tell most on the pages unlike the others (zh_immortal +0.04).
 PEERS = ("trafilatura", "trafilatura_precision", "trafilatura_recall", "readability", "resiliparse")
-#: The peers each HTML model reads. The fast model keeps the two that cost least (trafilatura's default run,
-#: which also gives the metadata, and resiliparse): measured leave-one-source-out it gives up 0.002 F1 (0.892
-#: -> 0.890 mean over sources) for 2.6-2.8 times the pages a second (docs/model.md, README).
+#: The peers each HTML model reads. The fast model keeps the two that cost least: trafilatura (whose run also gives
+#: the metadata) and resiliparse (docs/model.md, README).
 PEERS_OF = {HTML_NAME: PEERS, HTML_FAST_NAME: ("trafilatura", "resiliparse")}
-#: What trafilatura is asked for when its text is a feature: its defaults (the metadata comes with it).
-PEER_OPTIONS = HtmlOptions(focus="balanced")
+#: What trafilatura is asked for when its text is a feature: its defaults (the metadata comes with it) in its fast
+#: mode, without the fallback extractors (readability, justext) it would otherwise compare its result with. On the
+#: 88 dev pages that takes a third off each trafilatura run; leave-one-source-out on the corpus the models read
+#: its fast output as well as its full one (docs/model.md, "The HTML models").
+PEER_OPTIONS = HtmlOptions(focus="balanced", fast=True)
 
 
 def html_extra(model: str = HTML_NAME) -> tuple[str, ...]:
@@ -97,14 +100,16 @@ def read_html(html: str, url: str | None = None, model: str = HTML_NAME) -> Html
 
 
 def _trafilatura(tree: HtmlElement | None, *, precision: bool = False, recall: bool = False) -> str:
-    """trafilatura's text of the page with one of its trade-offs ("" when it finds none or fails)."""
+    """trafilatura's text of the page with one of its trade-offs, in the fast mode of ``PEER_OPTIONS`` ("" when it
+    finds none or fails)."""
     import trafilatura
 
     if tree is None:
         return ""
     try:
         return trafilatura.extract(
-            tree, include_comments=False, include_tables=True, favor_precision=precision, favor_recall=recall
+            tree, include_comments=False, include_tables=True, favor_precision=precision, favor_recall=recall,
+            fast=PEER_OPTIONS.fast,
         ) or ""
     except Exception:  # a peer's crash is a missing opinion, not a failed document
         return ""
@@ -126,11 +131,47 @@ def _readability(html: str) -> str:
     import logging
 
     import lxml.html
-    from readability import Document
 
     logging.getLogger("readability.readability").setLevel(logging.ERROR)  # it logs every page it finds thin
     try:
-        summary = Document(html).summary(html_partial=True)
+        summary = _text_only_readability()(html).summary(html_partial=True)
         return "\n".join(b.text for b in blocks(lxml.html.fromstring(summary))) if summary.strip() else ""
     except Exception:  # a peer's crash is a missing opinion, not a failed document
         return ""
+
+
+@functools.cache
+def _text_only_readability() -> type:
+    """readability-lxml's ``Document`` with a cleaner that leaves links alone.
+
+    readability cleans each page with lxml's ``Cleaner(javascript=True)``, which rewrites every link and event
+    attribute to take scripts out: half of its time on the 88 dev pages (2.2 -> 1.1 s), for a change to ``href``
+    values only. We read the article's text, never its links, so the text is the same: on the 88 dev pages and on
+    1,276 corpus pages (every fourth), and ``tests/test_html_model.py`` compares the two on a page with hidden
+    blocks and script links so that a new readability-lxml cannot drift unseen. ``_parse`` is readability-lxml
+    0.9's, with that one cleaner swapped.
+    """
+    from lxml_html_clean import Cleaner
+    from readability import Document
+    from readability.htmls import build_doc
+    from readability.readability import REGEXES
+
+    cleaner = Cleaner(
+        scripts=True, javascript=False, comments=True, style=True, links=True, meta=False, add_nofollow=False,
+        page_structure=False, processing_instructions=True, embedded=False, frames=False, forms=False,
+        annoying_tags=False, remove_tags=None, remove_unknown_tags=False, safe_attrs_only=False,
+    )
+
+    class TextOnly(Document):
+        def _parse(self, input: str) -> HtmlElement:
+            doc, self.encoding = build_doc(input)
+            for elem in doc.xpath("//*[@hidden]"):
+                elem.drop_tree()
+            for elem in doc.xpath("//*[@style]"):
+                if REGEXES["displayNoneRe"].search(elem.get("style")):
+                    elem.drop_tree()
+            doc = cleaner.clean_html(doc)
+            doc.resolve_base_href(handle_failures=self.handle_failures)
+            return doc
+
+    return TextOnly

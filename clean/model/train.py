@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 #: The model each ``--kind`` trains.
 KINDS = {"text": DEFAULT_NAME, "html": HTML_NAME, "html_fast": HTML_FAST_NAME}
 #: The version written into each model's weights; bump it when its features, labels or training change.
-VERSIONS = {DEFAULT_NAME: "v2", HTML_NAME: "v2", HTML_FAST_NAME: "v1"}
+VERSIONS = {DEFAULT_NAME: "v2", HTML_NAME: "v3", HTML_FAST_NAME: "v2"}
 PARAMS = {
     "objective": "binary",
     "learning_rate": 0.05,
@@ -126,15 +126,6 @@ def _examples(pages: Sequence[Page], kind: str = "text") -> list[Example]:
         out.append(Example(page.id, page.source, page.domain, page.page_type, [ln.text for ln in lines], x, y,
                            page.gold, text, tuple(repaired), tuple(ln.n for ln in lines), _headline(ctx)))
     return out
-
-
-def narrowed(data: Sequence[Example], names: Sequence[str], keep: Sequence[str]) -> list[Example]:
-    """The examples with only the ``keep`` columns of their ``names`` columns: the fast HTML model's features
-    are the accurate one's minus three peers, and each peer's verdicts are computed on their own."""
-    import dataclasses
-
-    cols = [list(names).index(name) for name in keep]
-    return [dataclasses.replace(ex, x=ex.x[:, cols]) for ex in data]
 
 
 def examples(pages: Iterable[Page], workers: int = 2, batch: int = 32, kind: str = "text") -> list[Example]:
@@ -322,8 +313,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.examples and args.examples.exists():
         data = pickle.loads(args.examples.read_bytes())  # a file this command wrote
         print(f"read {len(data)} prepared pages from {args.examples}", flush=True)
-        if name == HTML_FAST_NAME and data and data[0].x.shape[1] == len(feature_names(HTML_NAME)):
-            data = narrowed(data, feature_names(HTML_NAME), feature_names(name))  # the fast peers are a subset
         if data and data[0].x.shape[1] != len(feature_names(name)):
             print(f"clean-train: {args.examples} holds pages prepared for another --kind than {args.kind}",
                   file=sys.stderr)
@@ -371,4 +360,4 @@ if __name__ == "__main__":
     sys.exit(_main())
 
 
-__all__ = ["KINDS", "VERSIONS", "Example", "examples", "fit", "kept", "loso", "main", "narrowed", "out_of_fold", "tune"]
+__all__ = ["KINDS", "VERSIONS", "Example", "examples", "fit", "kept", "loso", "main", "out_of_fold", "tune"]
