@@ -8,6 +8,7 @@ indifferent to how each tool breaks lines and spaces inline elements.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -67,11 +68,16 @@ def verdicts(lines: Sequence[str], peers: Sequence[PeerText]) -> np.ndarray:
 def _verdict(line: str, peer: PeerText) -> tuple[float, float, float]:
     """Whether the line's words stand as a run in the peer's output, the share of its word triples there, and
     whether it is one of the peer's lines (all 0 for a line without words)."""
-    ws = _WORD.findall(line.casefold())
-    if not ws:
+    s, grams = _words(line)
+    if not s:
         return 0.0, 0.0, 0.0
-    s = " ".join(ws)
     run = 1.0 if f" {s} " in peer.joined else 0.0
-    grams = list(zip(ws, ws[1:], ws[2:], strict=False))
     triples = sum(g in peer.triples for g in grams) / len(grams) if grams else run
     return run, triples, 1.0 if s in peer.lines else 0.0
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _words(line: str) -> tuple[str, tuple[tuple[str, str, str], ...]]:
+    """A line's words joined by spaces and its word triples: the same for every peer, so tokenised once."""
+    ws = _WORD.findall(line.casefold())
+    return " ".join(ws), tuple(zip(ws, ws[1:], ws[2:], strict=False))
