@@ -25,7 +25,6 @@ pages, F1 from the means), per source, per ``page_type`` of wcxb, and the mean o
 from __future__ import annotations
 
 import argparse
-import pickle
 import sys
 import time
 from collections import defaultdict
@@ -37,18 +36,16 @@ sys.path.insert(0, str(ROOT))
 from clean.config import HTML_MODEL_CHOICES  # noqa: E402
 from clean.evaluate import means, page_score  # noqa: E402
 from clean.model.corpus import DEFAULT_PAGES, read_pages  # noqa: E402
-from clean.model.train import ROUNDS, examples, loso  # noqa: E402
+from clean.model.train import ROUNDS, cached, loso  # noqa: E402
 
 
-def prepared(pages, cache: Path | None, kind: str) -> list:
-    """The pages made ready for the model of ``kind``, read from ``cache`` when it exists, else prepared (and
-    kept there when ``cache`` is given)."""
-    if cache and cache.exists():
-        return pickle.loads(cache.read_bytes())  # a file this script or clean.model.train wrote
-    data = examples(pages, kind=kind)
-    if cache:
-        cache.write_bytes(pickle.dumps(data))
-    return data
+def prepared(pages, path: Path | None, kind: str) -> list:
+    """``cached``'s pages; a cache of another kind ends the run with its one-line reason (exit 2)."""
+    try:
+        return cached(pages, path, kind)
+    except ValueError as exc:
+        print(f"corpus_quality: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def loso_scores(data, rounds: int, held: set[str] | None, decoder: str | None) -> dict[str, tuple]:

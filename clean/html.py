@@ -79,7 +79,8 @@ class HtmlOptions:
         tables: keep tables found in the body (one row per line, cells joined by `` | ``).
         drop_title_line: drop a line among the first three that repeats the headline, which trafilatura
             often keeps as the first body line.
-        fast: trafilatura's fast mode (no fallback extractors): what the fast HTML page model reads.
+        fast: trafilatura's fast mode (no readability or justext fallback inside trafilatura): how both HTML
+            page models run trafilatura as a peer (``model.html_page.PEER_OPTIONS``).
     """
 
     focus: Literal["balanced", "precision", "recall"] = "precision"

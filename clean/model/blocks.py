@@ -289,8 +289,9 @@ def _ancestry_columns(marks: frozenset[str], words: frozenset[str]) -> tuple[flo
 
 
 _CELLS = frozenset(["td", "th"])
-#: What a cell of a data table holds at most; a cell with a paragraph, a list or a table lays a page out.
-_INLINE_IN_CELL = BLOCK_TAGS - {"br"}
+#: What a data table's cell never holds: a cell with a paragraph, a list, a table or any other block lays a
+#: page out (a ``<br>`` only breaks a name or an address).
+_LAYOUT_IN_CELL = BLOCK_TAGS - {"br"}
 
 
 def _data_row(tr: etree._Element) -> bool:
@@ -304,7 +305,7 @@ def _data_row(tr: etree._Element) -> bool:
             continue
         cells += 1
         for inner in child.iterdescendants():
-            if _tag(inner) in _INLINE_IN_CELL:
+            if _tag(inner) in _LAYOUT_IN_CELL:
                 return False
     return cells >= 2
 
