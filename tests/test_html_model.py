@@ -69,6 +69,40 @@ def test_hidden_and_script_text_is_not_a_line() -> None:
     assert [b.text for b in blocks(_tree(html))] == ["shown", "after"]
 
 
+#: A page as React streams it from the server (Next.js): the shell first, with a placeholder where the article will
+#: go, then the article in a hidden segment at the end and the inline call that moves it into place.
+STREAMED = (
+    "<body><header><nav><ul><li><a href='/'>Home</a></li><li><a href='/blog'>Blog</a></li></ul></nav></header><main>"
+    "<h1>Council approves bridge plan</h1><!--$?--><template id='B:0'></template><p>Loading...</p><!--/$-->"
+    "</main><footer><p>Contact us</p></footer>"
+    f"<div hidden id='S:0'><div class='article-body'>{''.join(f'<p>{p}</p>' for p in ARTICLE[:2])}</div></div>"
+    "tail of the page{script}</body>"
+)
+
+
+@pytest.mark.parametrize(
+    "script", ["<script>$RC(\"B:0\",\"S:0\")</script>", ""], ids=["with its script", "scripts removed"]
+)
+def test_a_segment_react_streamed_is_read_where_the_page_shows_it(script: str) -> None:
+    lines = [b.text for b in blocks(_tree(STREAMED.format(script=script)))]
+    # Hidden until the script runs, and the whole article: read in its placeholder's place, the page's own text
+    # around it in order, and a segment's tail where it stood.
+    assert lines == ["Home", "Blog", "Council approves bridge plan", *ARTICLE[:2], "Loading...", "Contact us",
+                     "tail of the page"]
+    assert clean_html(STREAMED.format(script=script)).text.split("\n") == ARTICLE[:2]
+
+
+def test_a_react_segment_is_paired_with_its_placeholder_by_the_script_and_else_read_where_it_stands() -> None:
+    # The script pairs S:1 with B:0 (React numbers boundaries and segments apart): its text goes there. A segment
+    # with no placeholder is read in place; a plain hidden block stays hidden.
+    html = (
+        "<body><p>top</p><template id='B:0'></template><p>middle</p>"
+        "<div hidden id='S:1'><p>moved here</p></div><div hidden id='S:7'><p>no placeholder</p></div>"
+        "<div hidden><p>never shown</p></div><script>$RC(\"B:0\",\"S:1\")</script></body>"
+    )
+    assert [b.text for b in blocks(_tree(html))] == ["top", "moved here", "middle", "no placeholder"]
+
+
 def test_an_article_the_parser_put_in_a_widget_is_read() -> None:
     # A broken page as libxml2 parses it: an unclosed <button> takes in the article after it. A button's own
     # label stays out, as do the buttons that are only buttons.
