@@ -123,7 +123,7 @@ def parse_html(html: str) -> HtmlElement | None:
     """
     if len(html) > MAX_HTML_CHARS:
         raise ValueError(f"html too large: {len(html):,} characters (limit {MAX_HTML_CHARS:,})")
-    html = _encodable(html)
+    html = _read_on(_encodable(html))
     try:
         tree = load_html(html)
         if tree is None and _MARKUP.search(html):
@@ -176,6 +176,25 @@ def extract_tree(tree: HtmlElement | None, url: str | None = None, options: Html
         url=page_url,
         language=language,
     )
+
+
+#: ``</html>``, and an element after it that a reader would see (not a script, a style or a stray end tag).
+_HTML_END = re.compile(r"</html\s*>", re.IGNORECASE)
+_SHOWN_AFTER = re.compile(r"<(?!(?:script|style|link|meta|noscript|html|body)\b)[a-z]", re.IGNORECASE)
+_BODY_OR_HTML_END = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
+
+
+def _read_on(html: str) -> str:
+    """The page without its ``</body>`` and ``</html>`` when it goes on after ``</html>``.
+
+    A browser reads on (HTML5 puts what follows into the body); libxml2 drops it, and a page whose ``<body>``
+    opens after a stray ``</html>`` comes out with no text at all: 4 of the corpus' 5,101 pages, in four sources
+    (a blog's template closed ``</html>`` before its body). Without the end tags the parser reads to the end.
+    """
+    end = _HTML_END.search(html)
+    if end is None or _SHOWN_AFTER.search(html, end.end()) is None:
+        return html
+    return _BODY_OR_HTML_END.sub("", html)
 
 
 def _encodable(html: str) -> str:

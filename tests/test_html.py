@@ -183,6 +183,16 @@ def test_lone_surrogate_does_not_truncate_the_page() -> None:
     assert extract_html(page).text.splitlines()[-1] == BODY[-1]
 
 
+def test_a_page_that_goes_on_after_its_closing_html_tag_is_read_to_the_end() -> None:
+    # A template that closes </html> after the head and opens the body after it, as a browser forgives.
+    early = ARTICLE.replace("</head>\n<body>", "</head>\n</html>\n<body>", 1)
+    assert early != ARTICLE
+    assert extract_html(early).text == extract_html(ARTICLE).text
+    assert BODY[0] in extract_html(early).text
+    # Scripts after </html> leave the page as it was.
+    assert html_module._read_on(ARTICLE + "\n<script>var a = 1;</script>") == ARTICLE + "\n<script>var a = 1;</script>"
+
+
 def test_extractor_crash_becomes_one_line_value_error(monkeypatch: pytest.MonkeyPatch) -> None:
     def explode(*_args: object, **_kwargs: object) -> None:
         raise RecursionError("maximum recursion depth exceeded\nwhile walking the tree")
