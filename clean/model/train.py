@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 #: The model each ``--kind`` trains.
 KINDS = {"text": DEFAULT_NAME, "html": HTML_NAME, "html_fast": HTML_FAST_NAME}
 #: The version written into each model's weights; bump it when its features, labels or training change.
-VERSIONS = {DEFAULT_NAME: "v2", HTML_NAME: "v3", HTML_FAST_NAME: "v2"}
+VERSIONS = {DEFAULT_NAME: "v2", HTML_NAME: "v4", HTML_FAST_NAME: "v3"}
 PARAMS = {
     "objective": "binary",
     "learning_rate": 0.05,
