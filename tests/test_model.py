@@ -147,6 +147,26 @@ def test_decoder_setting_is_the_least_sticky_of_the_near_best() -> None:
     assert chosen(grid) == (1.0, 0.5)  # a clear winner wins
 
 
+def test_the_shipped_decoder_is_tuned_with_one_fold_per_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each source is scored by a booster that learnt from all the others, as the shipped one learns from all:
+    four folds of sources had picked a decoder that keeps doubtful lines (html v4)."""
+    from clean.model import train
+
+    pages = [
+        train.Example(f"{src}__{i}", src, "", "", ["a line"], np.zeros((1, len(NAMES))), np.array([i % 2]), "a line", ns=(0,))
+        for src in ("alpha", "beta", "gamma", "delta", "epsilon")
+        for i in range(3)
+    ]
+    assert sorted(map(sorted, train.source_folds(pages, 5))) == [[s] for s in sorted({p.source for p in pages})]
+    seen: list[int] = []
+    monkeypatch.setattr(train, "out_of_fold", lambda data, k, rounds: seen.append(k) or {p.id: np.ones(1) for p in data})
+    stickiness, bias, grid = train.decoder_for(pages)
+    assert seen == [5]
+    assert f"{stickiness}/{bias}" in grid
+    for name in ("page_html", "page_html_fast"):
+        assert page_module.load(name=name).card["decoder_folds"].startswith("one per source")
+
+
 @pytest.mark.parametrize(
     ("encoding", "body"),
     [
