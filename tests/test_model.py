@@ -152,14 +152,17 @@ def test_the_shipped_decoder_is_tuned_with_one_fold_per_source(monkeypatch: pyte
     four folds of sources had picked a decoder that keeps doubtful lines (html v4)."""
     from clean.model import train
 
+    x = np.zeros((1, len(NAMES)))
     pages = [
-        train.Example(f"{src}__{i}", src, "", "", ["a line"], np.zeros((1, len(NAMES))), np.array([i % 2]), "a line", ns=(0,))
+        train.Example(f"{src}__{i}", src, "", "", ["a line"], x, np.array([i % 2]), "a line", ns=(0,))
         for src in ("alpha", "beta", "gamma", "delta", "epsilon")
         for i in range(3)
     ]
     assert sorted(map(sorted, train.source_folds(pages, 5))) == [[s] for s in sorted({p.source for p in pages})]
     seen: list[int] = []
-    monkeypatch.setattr(train, "out_of_fold", lambda data, k, rounds: seen.append(k) or {p.id: np.ones(1) for p in data})
+    monkeypatch.setattr(
+        train, "out_of_fold", lambda data, k, rounds: seen.append(k) or {p.id: np.ones(1) for p in data}
+    )
     stickiness, bias, grid = train.decoder_for(pages)
     assert seen == [5]
     assert f"{stickiness}/{bias}" in grid
