@@ -5,7 +5,7 @@ Usage: python benchmarks/corpus_quality.py [--pages ../shared/corpus/pages] [--p
        [--cache /tmp/corpus-examples.pkl] [--html-cache /tmp/corpus-html.pkl] [--sources a,b] [--rounds N]
        [--decoder STICKINESS,BIAS] [--no-html] [--no-text] [--no-html-rules] [--html-model accurate|fast]
 
-For each of the corpus' sources, the page model is trained on the other sources (``clean.model.train.loso``)
+For each of the corpus' sources, the page model is trained on the other sources (``clean.train.fit.loso``)
 and scores this one's pages; nothing is tuned on the source it scores. Pages are the corpus README's text form
 of each page (every visible block on a line), the hard ``.txt`` input. Beside it, on the same pages:
 
@@ -13,7 +13,7 @@ of each page (every visible block on a line), the hard ``.txt`` input. Beside it
 - ``rules+zones``: the cleaners before the page model (``CleanOptions(page_model=False)``), whose rules and
   thresholds were tuned on ``../shared/eval/news-pages`` (not on this corpus);
 - ``model (html)``: the HTML page model, leave-one-source-out the same way, on each page's HTML (decoded as a
-  run decodes it; its blocks as lines, with DOM features and the peers' verdicts: ``clean.model.html_page``);
+  run decodes it; its blocks as lines, with DOM features and the peers' verdicts: ``clean.page.model.html_page``);
 - ``rules (html)``: clean's HTML path without the model (trafilatura with favor_precision, then the rules);
 - HTML peers, from ``benchmarks/corpus_peers.py``'s output when ``--peers`` names it: trafilatura (default,
   favor_precision, favor_recall), readability-lxml, resiliparse, each on the page's HTML.
@@ -35,8 +35,8 @@ sys.path.insert(0, str(ROOT))
 
 from clean.config import HTML_MODEL_CHOICES  # noqa: E402
 from clean.evaluate import means, page_score  # noqa: E402
-from clean.model.corpus import DEFAULT_PAGES, read_pages  # noqa: E402
-from clean.model.train import ROUNDS, cached, loso  # noqa: E402
+from clean.train.corpus import DEFAULT_PAGES, read_pages  # noqa: E402
+from clean.train.fit import ROUNDS, cached, loso  # noqa: E402
 
 
 def prepared(pages, path: Path | None, kind: str) -> list:
@@ -60,7 +60,7 @@ def loso_scores(data, rounds: int, held: set[str] | None, decoder: str | None) -
 
 def rules_and_zones(data) -> dict[str, tuple]:
     """The pipeline without the page model, on each example's text form."""
-    from clean.pipeline import CleanOptions, clean_texts
+    from clean.page.pipeline import CleanOptions, clean_texts
 
     options = CleanOptions(page_model=False)
     out = {}
@@ -73,8 +73,8 @@ def rules_and_zones(data) -> dict[str, tuple]:
 
 def clean_on_html(pages) -> dict[str, tuple]:
     """``clean_html`` on each page's HTML (decoded as lxml would: the page's own charset, else UTF-8)."""
-    from clean.encoding import decode
-    from clean.pipeline import CleanOptions, clean_html
+    from clean.page.pipeline import CleanOptions, clean_html
+    from clean.readers.encoding import decode
 
     options = CleanOptions(page_model=False)  # the shipped HTML model saw every source: only LOSO scores it
     out = {}

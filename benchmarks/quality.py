@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from clean.document import RawRecord  # noqa: E402
 from clean.evaluate import page_scores as score  # noqa: E402
-from clean.pipeline import (  # noqa: E402
+from clean.page.pipeline import (  # noqa: E402
     CleanOptions,
     clean_record,
     clean_text,
@@ -44,7 +44,7 @@ from clean.pipeline import (  # noqa: E402
     settle_heap,
     warm_up,
 )
-from clean.repair import normalise_line  # noqa: E402
+from clean.page.repair import normalise_line  # noqa: E402
 from clean.runner import BATCH  # noqa: E402
 
 #: A classifier of noise lines, deliberately independent of clean's rules (broad cues, no context), so

@@ -10,8 +10,8 @@ news pages, and the corpus README says to keep only what fires across sources. T
 does (the first matching rule decides a line), and compares what each rule removes with the gold labels.
 
 Inputs: ``--text`` holds one row per corpus page (id, source, domain, lang, gold, ...); ``--labels`` holds
-the page's repaired lines (``clean.repair.repair(text).lines``) and, per line, the share of its tokens
-aligned to the gold (``clean/model/align.py``); a line with share >= 0.5 is content.
+the page's repaired lines (``clean.page.repair.repair(text).lines``) and, per line, the share of its tokens
+aligned to the gold (``clean/train/align.py``); a line with share >= 0.5 is content.
 
 Per rule it reports where it fired (sources, and distinct domains inside the sets that record URLs: wcxb,
 tiptop, canola), the lines (for ``strip`` rules: span tokens) it removed, the precision of those removals
@@ -267,14 +267,14 @@ def _pick_samples(per_source: dict[str, Tally], n: int = 3) -> list[tuple[str, s
 
 
 def prepare(text_path: Path, labels_path: Path) -> None:
-    """Build the two inputs from ``../shared/corpus/pages``: each page's text form (``clean.model.corpus``), its
-    repaired lines and their alignment to the gold (``clean.model.align``), as the page model's training does."""
+    """Build the two inputs from ``../shared/corpus/pages``: each page's text form (``clean.train.corpus``), its
+    repaired lines and their alignment to the gold (``clean.train.align``), as the page model's training does."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from clean.model.align import align
-    from clean.model.corpus import read_pages, text_form
-    from clean.repair import repair
+    from clean.page.repair import repair
+    from clean.train.align import align
+    from clean.train.corpus import read_pages, text_form
 
     texts, labels = [], []
     for page in read_pages():

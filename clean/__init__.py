@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from .document import Document, Metadata, RawRecord, Removal
-from .pipeline import Cleaned, CleanOptions, clean_html, clean_record, clean_records, clean_text, clean_texts
+from clean.document import Document, Metadata, RawRecord, Removal
+from clean.page.pipeline import Cleaned, CleanOptions, clean_html, clean_record, clean_records, clean_text, clean_texts
 
 __version__ = "0.1.0"
 
@@ -14,14 +14,14 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 def run(*args, **kwargs):
     """Clean INPUT into the dataset OUT, as the command does; see ``clean.runner.run``."""
-    from .runner import run as _run
+    from clean.runner import run as _run
 
     return _run(*args, **kwargs)
 
 
 def clean_batch(batch, config=None):
     """Clean an Arrow batch (Ray ``map_batches``, Spark ``mapInArrow``); see ``clean.arrow.clean_batch``."""
-    from .arrow import clean_batch as _clean_batch
+    from clean.arrow import clean_batch as _clean_batch
 
     return _clean_batch(batch, config)
 

@@ -1,5 +1,5 @@
 """``python -m clean`` runs the command line."""
 
-from .cli import main
+from clean.cli import main
 
 main()

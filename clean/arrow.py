@@ -11,10 +11,10 @@ from typing import Any
 
 import pyarrow as pa
 
-from .config import Config
-from .document import RawRecord
-from .runner import clean_items, clean_options, documents_table, in_batches
-from .schema import DOCUMENTS, REMOVALS
+from clean.config import Config
+from clean.document import RawRecord
+from clean.runner import clean_items, clean_options, documents_table, in_batches
+from clean.schema import DOCUMENTS, REMOVALS
 
 REMOVAL_STRUCT = pa.struct([f for f in REMOVALS if f.name != "id"])
 OUTPUT = DOCUMENTS.append(pa.field("removals", pa.list_(REMOVAL_STRUCT)))

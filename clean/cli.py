@@ -20,9 +20,9 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .config import HTML_MODEL_CHOICES, load
-from .errors import UsageError
+from clean import __version__
+from clean.config import HTML_MODEL_CHOICES, load
+from clean.errors import UsageError
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -194,8 +194,8 @@ def command(
     if len(paths) < 2:
         raise click.UsageError("give INPUT (a folder or files) and OUT, e.g. `clean seeds/ out/`")
     *inputs, out = paths
-    from .progress import Progress, format_summary
-    from .runner import run
+    from clean.progress import Progress, format_summary
+    from clean.runner import run
 
     log = logging.getLogger("clean.cli")
     progress = None
@@ -251,7 +251,7 @@ def command(
 
 def _show(paths: tuple[Path, ...], explain_id: str | None, list_rules: bool, color: bool | None) -> None:
     """--list-rules and --explain: print to stdout, in colour on a terminal or when asked."""
-    from .explain import explain, format_explanation, format_rules
+    from clean.audit.explain import explain, format_explanation, format_rules
 
     colour = not click.utils.should_strip_ansi(sys.stdout, color)
     if list_rules:

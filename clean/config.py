@@ -17,7 +17,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError
+from clean.errors import UsageError
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ _LIMITS: dict[str, tuple[float | None, float | None]] = {
     "dedup_rows": (1, None),
 }
 ENGINES = ("local", "ray")
-#: The HTML page models a run may use (``clean.model.page.HTML_MODELS``; not imported here, to keep the
+#: The HTML page models a run may use (``clean.page.model.page.HTML_MODELS``; not imported here, to keep the
 #: configuration free of the learner).
 HTML_MODEL_CHOICES = ("accurate", "fast")
 

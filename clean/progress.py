@@ -19,7 +19,7 @@ from typing import IO, Any
 
 from tqdm import tqdm
 
-from .config import Config
+from clean.config import Config
 
 #: Seconds between two reads of the work folder's done markers.
 SCAN_INTERVAL = 0.25
@@ -32,7 +32,7 @@ class Progress:
     """A tqdm bar per stage on stderr: shards, files and documents done, documents a second, time left."""
 
     def __init__(self, out: str | Path, config: Config, *, enabled: bool | None = None, file: IO[str] | None = None):
-        from .runner import STATE_DIR, work_fingerprint
+        from clean.runner import STATE_DIR, work_fingerprint
 
         self.file = file or sys.stderr
         self.enabled = self.file.isatty() if enabled is None else enabled

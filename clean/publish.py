@@ -18,11 +18,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__, readers
-from .config import Config
-from .model.page import HTML_MODELS, identity
-from .schema import DOCUMENTS, REMOVALS
-from .writers import PartWriter, write_bytes_atomic, write_json_atomic
+from clean import __version__, readers
+from clean.config import Config
+from clean.page.model.page import HTML_MODELS, identity
+from clean.schema import DOCUMENTS, REMOVALS
+from clean.writers import PartWriter, write_bytes_atomic, write_json_atomic
 
 MANIFEST = "manifest.json"
 CARD = "README.md"
@@ -46,7 +46,7 @@ def publish(
     started: float,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, Any]:
-    from .corpus import corpus_steps
+    from clean.corpus.step import corpus_steps
 
     staging = work / "publish"
     shutil.rmtree(staging, ignore_errors=True)
@@ -76,7 +76,7 @@ def publish(
             if progress:
                 progress("write", i + 1, len(shards))
         if discover_failures:
-            from .runner import documents_table, failed_document
+            from clean.runner import documents_table, failed_document
 
             docs = [failed_document(f, f.reason) for f in sorted(discover_failures, key=lambda f: f.source)]
             table = documents_table(docs)
@@ -126,17 +126,17 @@ def _task_runner(config: Config):
     """Where corpus-step tasks run: Ray tasks on the Ray engine; else heavy tasks on one process pool when there
     are several workers, and everything else (numpy over whole columns) in this process."""
     if config.engine == "ray":
-        from .ray import run_tasks_on_ray
+        from clean.ray import run_tasks_on_ray
 
         return lambda fn, args, heavy=False: run_tasks_on_ray(fn, args, config)
-    from .runner import TaskPool
+    from clean.runner import TaskPool
 
     return TaskPool(config.workers or os.cpu_count() or 1)
 
 
 def _write_report(out: Path, manifest: dict[str, Any]) -> None:
     """``OUT/report.html``, listed in the manifest's files; the dataset is published whatever becomes of it."""
-    from .report import write_report
+    from clean.audit.report import write_report
 
     try:
         write_report(out, manifest)
@@ -330,7 +330,7 @@ def dataset_card(manifest: dict[str, Any]) -> str:
             "",
         ]
     if manifest.get("html_model"):
-        from .model.html_page import PEERS_OF  # trafilatura and the peers: only when the card is written
+        from clean.page.model.html_page import PEERS_OF  # trafilatura and the peers: only when the card is written
 
         model = manifest["html_model"]
         lines += [

@@ -18,9 +18,9 @@ from typing import Any
 
 import pyarrow as pa
 
-from . import readers
-from .config import Config
-from .errors import UsageError
+from clean import readers
+from clean.config import Config
+from clean.errors import UsageError
 
 
 def _import_ray():
@@ -50,7 +50,7 @@ def init(address: str | None = None, *, num_cpus: int | None = None) -> Any:
 
 
 def _shard_task(shard_json: dict[str, Any], config: Config, work: str) -> tuple[int, dict[str, Any]]:
-    from .runner import run_shard
+    from clean.runner import run_shard
 
     shard = readers.Shard.from_json(shard_json)
     return shard.index, run_shard(shard, config, Path(work))
@@ -98,6 +98,6 @@ class CleanBatches:
         self.config = Config().replace(**options) if options else Config()
 
     def __call__(self, batch: pa.Table) -> pa.Table:
-        from .arrow import clean_batch
+        from clean.arrow import clean_batch
 
         return pa.Table.from_batches([clean_batch(batch, self.config)])

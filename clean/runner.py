@@ -32,14 +32,14 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import __version__, readers
-from .config import Config
-from .document import Document, Metadata, RawRecord
-from .errors import InputError, UsageError
-from .model.page import HTML_MODELS, identity
-from .pipeline import CleanOptions, clean_record, clean_records, settle_heap, warm_up
-from .schema import DOCUMENTS, REMOVALS
-from .writers import write_json_atomic, write_table_atomic
+from clean import __version__, readers
+from clean.config import Config
+from clean.document import Document, Metadata, RawRecord
+from clean.errors import InputError, UsageError
+from clean.page.model.page import HTML_MODELS, identity
+from clean.page.pipeline import CleanOptions, clean_record, clean_records, settle_heap, warm_up
+from clean.schema import DOCUMENTS, REMOVALS
+from clean.writers import write_json_atomic, write_table_atomic
 
 log = logging.getLogger(__name__)
 
@@ -359,7 +359,7 @@ def run(
     if config.dedup_against:
         if not config.dedup:
             raise UsageError("--dedup-against needs dedup; drop --no-dedup")
-        from .duplicates import check_against, params_from
+        from clean.corpus.duplicates import check_against, params_from
 
         check_against(Path(config.dedup_against), params_from(config))
     timings: dict[str, float] = {}
@@ -414,7 +414,7 @@ def run(
         raise Interrupted(done, len(shards), work) from None
     timings["clean"] = time.perf_counter() - t
 
-    from .publish import publish
+    from clean.publish import publish
 
     t = time.perf_counter()
     manifest = publish(
@@ -455,7 +455,7 @@ def _run_shards(
         progress("clean", len(stats), total)
     workers = config.workers or os.cpu_count() or 1
     if config.engine == "ray":
-        from .ray import run_shards_on_ray
+        from clean.ray import run_shards_on_ray
 
         for shard_index, shard_stats_ in run_shards_on_ray(todo, config, work):
             stats[shard_index] = shard_stats_

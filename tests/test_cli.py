@@ -12,9 +12,9 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import SEEDS
 
-from clean.cleaner import Line, rebuild
 from clean.document import Removal
-from clean.repair import repair
+from clean.page.cleaner import Line, rebuild
+from clean.page.repair import repair
 from clean.runner import run
 
 

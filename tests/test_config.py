@@ -67,7 +67,7 @@ def test_environment_values_are_read_as_their_option_types() -> None:
     assert load(env={"CLEAN_DEDUP_NGRAM": "4"}).dedup_ngram == 4
     assert load(env={"CLEAN_HTML_MODEL": "fast"}).html_model == "fast" and load().html_model == "accurate"
     from clean.config import HTML_MODEL_CHOICES
-    from clean.model.page import HTML_MODELS
+    from clean.page.model.page import HTML_MODELS
 
     assert tuple(HTML_MODELS) == HTML_MODEL_CHOICES  # the configuration's names are the models'
 

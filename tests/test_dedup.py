@@ -215,9 +215,9 @@ def test_band_tasks_on_the_worker_pool_give_the_same_bytes(
     flagged: Path, corpus: Path, tmp_path: Path, monkeypatch
 ) -> None:
     # Large levels send their band tasks to the pool; force that path on this small corpus.
-    import clean.duplicates
+    import clean.corpus.duplicates
 
-    monkeypatch.setattr(clean.duplicates, "BANDS_IN_POOL", 0)
+    monkeypatch.setattr(clean.corpus.duplicates, "BANDS_IN_POOL", 0)
     out = tmp_path / "pooled"
     assert run(corpus, out, workers=2, shard_docs=2).exit_code == 0
     assert parquet_bytes(out) == parquet_bytes(flagged)

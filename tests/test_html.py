@@ -1,4 +1,4 @@
-"""Tests for clean.html: body kept, page chrome gone, metadata lifted, hostile pages fail one document only."""
+"""Tests for clean.page.html: body kept, page chrome gone, metadata lifted, hostile pages fail one document only."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from clean import html as html_module
-from clean.html import Extracted, HtmlOptions, extract_html
+from clean.page import html as html_module
+from clean.page.html import Extracted, HtmlOptions, extract_html
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 PAGES = SHARED / "eval" / "news-pages"
@@ -153,7 +153,7 @@ def test_malformed_page_still_yields_its_paragraphs() -> None:
 
 def test_fragment_with_one_element_at_its_root_is_read_as_a_page() -> None:
     # A record's body saved without <html>: trafilatura refuses a root holding fewer than two elements.
-    from clean.pipeline import clean_html
+    from clean.page.pipeline import clean_html
 
     fragment = f"<article><div class='body'><p>{BODY[0]}</p><p>{BODY[1]}</p></div></article>"
     assert BODY[0] in extract_html(fragment).text.splitlines()

@@ -7,11 +7,11 @@ import lxml.html
 import numpy as np
 import pytest
 
-from clean.model import page as page_module
-from clean.model.blocks import DOM_NAMES, blocks
-from clean.model.html_page import HTML_EXTRA, read_html
-from clean.model.peers import PER_PEER, PeerText, verdicts
-from clean.pipeline import CleanOptions, clean_html
+from clean.page.model import page as page_module
+from clean.page.model.blocks import DOM_NAMES, blocks
+from clean.page.model.html_page import HTML_EXTRA, read_html
+from clean.page.model.peers import PER_PEER, PeerText, verdicts
+from clean.page.pipeline import CleanOptions, clean_html
 
 ARTICLE = [
     "The council met on Monday and approved the plan to rebuild the old bridge over the river, which has been "
@@ -135,7 +135,7 @@ def test_readability_reads_the_same_text_without_its_link_rewriting() -> None:
     # The peer skips readability-lxml's script-link cleaning (half its time); the article's text must not change.
     from readability import Document
 
-    from clean.model.html_page import _readability
+    from clean.page.model.html_page import _readability
 
     body = "".join(f"<p onclick='track()'>{p} <a href='javascript:void(0)'>more</a></p>" for p in ARTICLE)
     html = (
@@ -243,7 +243,7 @@ def test_trafilatura_runs_in_its_fast_mode_for_the_accurate_model(monkeypatch: p
 
 
 def test_the_fast_html_model_reads_two_peers_and_keeps_the_article(monkeypatch: pytest.MonkeyPatch) -> None:
-    from clean.model import html_page
+    from clean.page.model import html_page
 
     model = page_module.default_model(page_module.HTML_FAST_NAME)
     assert model.features == (*page_module.feature_names(page_module.DEFAULT_NAME), *html_page.html_extra(model.name))

@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from clean.cleaner import Context, Line
 from clean.document import Metadata
-from clean.model import page as page_module
-from clean.model.align import align, labels
-from clean.model.decode import Chain, viterbi
-from clean.model.features import NAMES, line_features
-from clean.model.step import page_model
-from clean.pipeline import CleanOptions, clean_text
+from clean.page.cleaner import Context, Line
+from clean.page.model import page as page_module
+from clean.page.model.decode import Chain, viterbi
+from clean.page.model.features import NAMES, line_features
+from clean.page.model.step import page_model
+from clean.page.pipeline import CleanOptions, clean_text
+from clean.train.align import align, labels
 
 PAGE = [
     "Home | World | Business | Sport | Opinion",
@@ -139,7 +139,7 @@ def test_clean_text_names_the_model_in_removals_and_can_turn_it_off() -> None:
 
 
 def test_decoder_setting_is_the_least_sticky_of_the_near_best() -> None:
-    from clean.model.train import TIE, chosen
+    from clean.train.fit import TIE, chosen
 
     grid = {"0.25/0.5": 0.8879, "0.5/0.5": 0.8886, "1.0/0.5": 0.8887, "0.1/0.0": 0.8833}
     assert chosen(grid) == (0.25, 0.5)  # within a tenth of a point of the best: the least smoothing
@@ -150,7 +150,7 @@ def test_decoder_setting_is_the_least_sticky_of_the_near_best() -> None:
 def test_the_shipped_decoder_is_tuned_with_one_fold_per_source(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each source is scored by a booster that learnt from all the others, as the shipped one learns from all:
     four folds of sources had picked a decoder that keeps doubtful lines (html v4)."""
-    from clean.model import train
+    from clean.train import fit as train
 
     x = np.zeros((1, len(NAMES)))
     pages = [
@@ -179,7 +179,7 @@ def test_the_shipped_decoder_is_tuned_with_one_fold_per_source(monkeypatch: pyte
 )
 def test_the_corpus_text_form_reads_a_page_without_a_charset_as_clean_does(encoding: str, body: str) -> None:
     pytest.importorskip("html_text", reason="html-text is a training extra (pip install -e '.[train]')")
-    from clean.model.corpus import text_form
+    from clean.train.corpus import text_form
 
     page = f"<html><head><title>t</title></head><body><div><p>{body}</p></div></body></html>".encode(encoding)
     assert body in text_form(page)
@@ -190,7 +190,7 @@ def test_the_corpus_text_form_reads_a_page_without_a_charset_as_clean_does(encod
 def test_a_page_the_model_keeps_whole_is_judged_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """The fixed-point round asks the model again only when something it reads has changed since it kept
     everything: an article with nothing to drop costs one judgement, and comes out the same."""
-    from clean.model import step
+    from clean.page.model import step
 
     article = "\n".join(
         [

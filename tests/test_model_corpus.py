@@ -14,9 +14,9 @@ import pytest
 from conftest import shared_path
 
 from clean.evaluate import means, page_score
-from clean.model.corpus import read_pages
-from clean.model.decode import Chain
-from clean.model.train import _first_of_each, examples, fit, kept
+from clean.page.model.decode import Chain
+from clean.train.corpus import read_pages
+from clean.train.fit import _first_of_each, examples, fit, kept
 
 FLOORS = json.loads((Path(__file__).parent / "quality_floors.json").read_text(encoding="utf-8"))
 HELD_OUT = ("canola", "msv", "readability")
@@ -71,7 +71,7 @@ def html_sample():
 def test_html_model_on_held_out_sources_holds_its_floors_beside_trafilatura(html_sample) -> None:
     import trafilatura
 
-    from clean.model.corpus import decoded
+    from clean.train.corpus import decoded
 
     pages, sample = html_sample
     by_id = {page.id: page for page in pages}
@@ -114,17 +114,17 @@ def test_training_command_reuses_its_prepared_pages(tmp_path: Path) -> None:
     outs = [tmp_path / "first", tmp_path / "second"]
     for out in outs:
         proc = subprocess.run(
-            [sys.executable, "-m", "clean.model.train", "--pages", str(pages), "--per-source", "3", "--rounds", "5",
+            [sys.executable, "-m", "clean.train.fit", "--pages", str(pages), "--per-source", "3", "--rounds", "5",
              "--workers", "1", "--out", str(out), "--examples", str(cache)],
             capture_output=True, text=True, timeout=900,
         )
         assert proc.returncode == 0, proc.stderr
     assert "read 36 prepared pages" in proc.stdout
-    assert type(pickle.loads(cache.read_bytes())[0]).__module__ == "clean.model.train"
+    assert type(pickle.loads(cache.read_bytes())[0]).__module__ == "clean.train.fit"
     for name in ("page_text.lgb.gz", "page_text.json"):
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes()
     other = subprocess.run(  # text pages are no HTML model's training data: refused, nothing written
-        [sys.executable, "-m", "clean.model.train", "--pages", str(pages), "--per-source", "3", "--kind", "html",
+        [sys.executable, "-m", "clean.train.fit", "--pages", str(pages), "--per-source", "3", "--kind", "html",
          "--out", str(tmp_path / "html"), "--examples", str(cache)],
         capture_output=True, text=True, timeout=900,
     )

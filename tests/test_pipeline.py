@@ -9,8 +9,8 @@ import pytest
 from conftest import GOLDEN, SEEDS
 
 from clean import clean_html, clean_text
-from clean.pipeline import CleanOptions, reconstruct
-from clean.repair import repair
+from clean.page.pipeline import CleanOptions, reconstruct
+from clean.page.repair import repair
 
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
 
@@ -227,8 +227,8 @@ def test_a_bio_after_an_article_is_still_removed() -> None:
 def test_warm_up_loads_the_language_model_before_any_document() -> None:
     # The runner warms up outside every document's time limit; a model loaded later costs the first
     # document about half a second of its budget.
-    from clean import language
-    from clean.pipeline import CleanOptions, warm_up
+    from clean.page import language
+    from clean.page.pipeline import CleanOptions, warm_up
 
     language._identifier.cache_clear()
     warm_up(CleanOptions(detect_language=False))
@@ -238,7 +238,7 @@ def test_warm_up_loads_the_language_model_before_any_document() -> None:
 
 
 def test_clear_caches_keeps_verdicts_the_same() -> None:
-    from clean.pipeline import clear_caches
+    from clean.page.pipeline import clear_caches
 
     page = (SEEDS / SEED_FILES[0].name).read_text(encoding="utf-8")
     first = clean_text(page)
@@ -254,7 +254,7 @@ def _as_tuple(c) -> tuple:
 
 def test_pages_cleaned_together_come_out_as_cleaned_alone() -> None:
     """``clean_texts`` runs each step over every page before the next: no page may see another, in any order."""
-    from clean.pipeline import clean_texts
+    from clean.page.pipeline import clean_texts
 
     pages = [p.read_text(encoding="utf-8") for p in SEED_FILES]
     pages += [f"Menu\nHome\nNews\n{page}\nShare\nFacebook\n© 2024 Example Media" for page in pages[:2]]
@@ -266,7 +266,7 @@ def test_pages_cleaned_together_come_out_as_cleaned_alone() -> None:
 def test_dev_pages_cleaned_together_come_out_as_cleaned_alone() -> None:
     from conftest import shared_path
 
-    from clean.pipeline import clean_texts, clear_caches
+    from clean.page.pipeline import clean_texts, clear_caches
 
     pages = [p.read_text(encoding="utf-8") for p in sorted(shared_path("eval", "news-pages", "text").glob("*.txt"))]
     clear_caches()
@@ -279,7 +279,7 @@ def test_records_cleaned_together_mix_text_and_html() -> None:
     from test_html import ARTICLE
 
     from clean.document import RawRecord
-    from clean.pipeline import clean_record, clean_records
+    from clean.page.pipeline import clean_record, clean_records
 
     records = [
         RawRecord(id="a", source="a.txt", format="txt", text=SEED_FILES[0].read_text(encoding="utf-8")),
@@ -341,7 +341,7 @@ def test_a_standings_table_is_the_article_not_a_header() -> None:
 def test_a_long_row_of_capitalised_names_is_not_prose() -> None:
     """Twenty words make a line running text even without a sentence end, but not a mega-menu's row of section
     names; text in scripts without case, and prose that capitalises its nouns, stay prose."""
-    from clean.text import is_prose
+    from clean.page.text import is_prose
 
     menu = ("Latest News Applications OS Channel Programs Cloud Components & Peripherals Data Center Internet of "
             "Things Managed Services Mobility Networking Security Software Storage")
@@ -376,7 +376,7 @@ def test_a_run_of_cut_off_excerpts_is_a_teaser_list() -> None:
 def test_korean_is_counted_in_the_words_it_spaces() -> None:
     """Korean separates words with spaces, like English: counting its syllables as Chinese characters made a
     four-word teaser headline a seven-word line, and with its trailing dots, prose."""
-    from clean.text import is_prose, word_count
+    from clean.page.text import is_prose, word_count
 
     assert word_count("엘제이의 리벤지인가, 류화영의 코스프레인가") == 4
     assert not is_prose("‘아침마당’마저 접수한 유재석, 그가 뜨..")

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from clean import clean_text
 from clean.document import Metadata
-from clean.pipeline import CleanOptions, reconstruct
-from clean.repair import repair
+from clean.page.pipeline import CleanOptions, reconstruct
+from clean.page.repair import repair
 
 WORD = regex.compile(r"\w+")
 NO_MODEL = CleanOptions(page_model=False)
@@ -66,8 +66,8 @@ def test_idempotent_without_the_page_model(page: str) -> None:
 def test_page_model_keeps_what_it_gives(page: str) -> None:
     """Asked again about the lines it kept, in the same pass (the same removals around them), the page
     model removes nothing more: the pipeline runs it to that fixed point."""
-    from clean.model.step import page_model
-    from clean.pipeline import _started, cleaners
+    from clean.page.model.step import page_model
+    from clean.page.pipeline import _started, cleaners
 
     options = CleanOptions()
     (started,) = _started([page], None, options)

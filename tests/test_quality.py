@@ -15,7 +15,7 @@ from conftest import GOLDEN, SEEDS, shared_path
 
 from clean.document import RawRecord
 from clean.evaluate import page_scores
-from clean.pipeline import clean_record, clean_text
+from clean.page.pipeline import clean_record, clean_text
 
 FLOORS = json.loads((Path(__file__).parent / "quality_floors.json").read_text(encoding="utf-8"))
 def test_seeds_exact_floor() -> None:

@@ -15,9 +15,9 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import SEEDS
 
+from clean.audit.report import summarise
 from clean.config import Config
 from clean.progress import Progress
-from clean.report import summarise
 from clean.runner import run
 
 STATUS = re.compile(r'<div id="render-status"[^>]*>')
@@ -104,7 +104,7 @@ def test_duplicate_clusters_by_size(seeds_out: Path, tmp_path: Path) -> None:
     assert "2 clusters hold 5 documents; 3 of them are marked as duplicates" in page
     assert 'id="chart-clusters"' in page
     assert page.count("<canvas") == 5 and 'data-charts="5"' in page
-    from clean.explain import explain, format_explanation
+    from clean.audit.explain import explain, format_explanation
 
     text = format_explanation(explain(out, "zz/000-shorter.txt"))
     assert re.search(
@@ -203,7 +203,7 @@ def test_quiet_prints_nothing_and_a_log_file_gets_the_run(tmp_path: Path) -> Non
     text = log.read_text(encoding="utf-8")
     assert re.search(r"INFO clean\.cli: clean \d+\.\d+\.\d+: .*seeds -> .*out with \{'workers': 1", text)
     assert "INFO clean.cli: finished: clean: done documents 5 in, 5 written" in text
-    assert "INFO clean.report: wrote" in text
+    assert "INFO clean.audit.report: wrote" in text
 
 
 def test_progress_counts_files_and_documents_from_the_done_markers(tmp_path: Path) -> None:

@@ -143,19 +143,19 @@ def test_ctrl_c_exits_130_keeps_finished_shards_and_resumes(tmp_path: Path) -> N
 def test_a_batch_with_a_failing_record_is_cleaned_again_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
     """Records are cleaned in batches; when one raises, the others must come out as they would alone and
     the failure must name the record that caused it."""
-    import clean.pipeline
+    import clean.page.pipeline
     from clean.config import Config
     from clean.document import RawRecord
     from clean.runner import clean_item, clean_items, clean_options
 
-    real = clean.pipeline.repair
+    real = clean.page.pipeline.repair
 
     def repair(text: str):
         if "POISON" in text:
             raise ValueError("this page cannot be repaired")
         return real(text)
 
-    monkeypatch.setattr(clean.pipeline, "repair", repair)
+    monkeypatch.setattr(clean.page.pipeline, "repair", repair)
     config = Config()
     options = clean_options(config)
     items = [RawRecord(id=f"d{i}", source="feed.jsonl", format="jsonl", text=text)

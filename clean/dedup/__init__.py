@@ -23,8 +23,8 @@ Staged use (shards and bands on different machines, files between stages)::
 
 from __future__ import annotations
 
-from .cluster import clusters, components, exact_groups
-from .find import (
+from clean.dedup.cluster import clusters, components, exact_groups
+from clean.dedup.find import (
     DedupResult,
     PassageResult,
     find_duplicates,
@@ -32,10 +32,10 @@ from .find import (
     find_passage_duplicates,
     passages,
 )
-from .lsh import band_keys, band_pairs, candidate_pairs, unique_pairs, verify
-from .minhash import EMPTY, Sketch, is_empty, jaccard, permutations, signatures, sketch, to_datasketch
-from .params import DedupParams, DedupParamsError
-from .shingles import normalise, shingle_hash, shingles, words
+from clean.dedup.lsh import band_keys, band_pairs, candidate_pairs, unique_pairs, verify
+from clean.dedup.minhash import EMPTY, Sketch, is_empty, jaccard, permutations, signatures, sketch, to_datasketch
+from clean.dedup.params import DedupParams, DedupParamsError
+from clean.dedup.shingles import normalise, shingle_hash, shingles, words
 
 __all__ = [
     "EMPTY",

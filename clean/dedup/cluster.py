@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .minhash import jaccard
+from clean.dedup.minhash import jaccard
 
 
 def exact_groups(exact: np.ndarray, empty: np.ndarray | None = None) -> np.ndarray:

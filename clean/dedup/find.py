@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .cluster import clusters, exact_groups
-from .lsh import band_keys, band_pairs, unique_pairs, verify
-from .minhash import Sketch, sketch
-from .params import DedupParams
-from .shingles import words
+from clean.dedup.cluster import clusters, exact_groups
+from clean.dedup.lsh import band_keys, band_pairs, unique_pairs, verify
+from clean.dedup.minhash import Sketch, sketch
+from clean.dedup.params import DedupParams
+from clean.dedup.shingles import words
 
 
 @dataclass(frozen=True)

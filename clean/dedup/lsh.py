@@ -13,8 +13,8 @@ import math
 
 import numpy as np
 
-from .minhash import jaccard
-from .shingles import fmix64
+from clean.dedup.minhash import jaccard
+from clean.dedup.shingles import fmix64
 
 _MULT = np.uint64(0x9E3779B97F4A7C15)
 # In a bucket, each item is paired with the next WINDOW items (by index) and with the bucket's first item.

@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .params import DedupParams
+from clean.dedup.params import DedupParams
 
 if TYPE_CHECKING:
     from datasketch import LeanMinHash
-from .shingles import ShingleBatch, shingle_batch
+from clean.dedup.shingles import ShingleBatch, shingle_batch
 
 EMPTY = np.uint32(0xFFFFFFFF)  # datasketch's initial hash value: a text with no shingles keeps it everywhere
 _MERSENNE = np.uint64((1 << 61) - 1)

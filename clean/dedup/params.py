@@ -33,7 +33,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..errors import UsageError
+from clean.errors import UsageError
 
 Scheme = Literal["affine32", "legacy"]
 SCHEMES: tuple[str, ...] = ("affine32", "legacy")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from . import ads, bylines, footers, navigation
-from .base import KINDS, LineRule, RuleSet
+from clean.rules import ads, bylines, footers, navigation
+from clean.rules.base import KINDS, LineRule, RuleSet
 
 __all__ = ["KINDS", "LineRule", "RuleSet", "default_rules"]
 

@@ -8,7 +8,7 @@ must survive, hence the counterexamples.
 
 from __future__ import annotations
 
-from .base import LineRule, words
+from clean.rules.base import LineRule, words
 
 _AD_LABELS = words(
     "advertisement",

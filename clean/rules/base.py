@@ -16,7 +16,7 @@ from dataclasses import field as dc_field
 
 import regex
 
-from .prefilter import Prefilter, new_prefilter
+from clean.rules.prefilter import Prefilter, new_prefilter
 
 #: Kinds of noise a rule may name. Stable: they are values in the ``removals`` table.
 KINDS = frozenset(

@@ -7,7 +7,7 @@ openings such as "By the way" or "By Monday, the deal was off." stay in the text
 
 from __future__ import annotations
 
-from .base import LineRule, words
+from clean.rules.base import LineRule, words
 
 #: One person's name: capitalised words with the particles names carry in many languages.
 NAME = (

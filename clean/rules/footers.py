@@ -6,7 +6,7 @@ here the cue is the notice's own vocabulary, with prose about copyright law or c
 
 from __future__ import annotations
 
-from .base import LineRule, words
+from clean.rules.base import LineRule, words
 
 RULES = (
     LineRule(

@@ -8,7 +8,7 @@ here names a label, never "any short line".
 
 from __future__ import annotations
 
-from .base import LineRule, words
+from clean.rules.base import LineRule, words
 
 _NETWORK = (
     r"(?:facebook|twitter|x|linkedin|instagram|youtube|tiktok|pinterest|reddit|whatsapp|telegram|threads|"

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 
 import regex
 
-from .scanner import Scanner, hyperscan
+from clean.rules.scanner import Scanner, hyperscan
 
 try:  # a hard dependency; the exact path still works without it (tests compare the two)
     import re2
@@ -427,7 +427,7 @@ def new_prefilter(patterns: Sequence[tuple[str, bool, bool]]):
     which give the same verdicts, slower on a worker's first pages."""
     if hyperscan is not None:
         return Prefilter(patterns)
-    from .re2sets import Re2Prefilter
+    from clean.rules.re2sets import Re2Prefilter
 
     return Re2Prefilter(patterns)
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 import regex
 
-from .prefilter import Unsupported, _first_start, _options, core, page_bytes, re2, scoped, widen
+from clean.rules.prefilter import Unsupported, _first_start, _options, core, page_bytes, re2, scoped, widen
 
 #: Lines longer than this skip the sets and take the exact path (rare: a paragraph is seldom this long).
 MAX_CHARS = 4000

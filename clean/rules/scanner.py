@@ -133,7 +133,7 @@ def _prune(folder: Path, keep: int) -> None:
 def _store(database, path: Path):
     """Write ``database`` to ``path`` atomically (a reader never sees half a file); a cache that cannot be
     written is no error, only slower next time."""
-    from ..writers import write_bytes_atomic  # here, not at the top: it imports pyarrow, which rules need not
+    from clean.writers import write_bytes_atomic  # here, not at the top: it imports pyarrow, which rules need not
 
     try:
         write_bytes_atomic(path, hyperscan.dumpb(database))

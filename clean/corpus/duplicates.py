@@ -32,13 +32,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from . import readers
-from .config import Config
-from .corpus import CorpusStep, CorpusSteps, _replace_text, by_document
-from .dedup import DedupParams, passages
-from .dedup import stages as st
-from .errors import UsageError
-from .schema import DEDUP_COLUMNS, PASSAGES, REMOVALS, signatures_schema
+from clean import readers
+from clean.config import Config
+from clean.corpus.step import CorpusStep, CorpusSteps, _replace_text, by_document
+from clean.dedup import DedupParams, passages
+from clean.dedup import stages as st
+from clean.errors import UsageError
+from clean.schema import DEDUP_COLUMNS, PASSAGES, REMOVALS, signatures_schema
 
 PASSAGE_MIN_WORDS = 8
 #: ``run_tasks(fn, args, heavy=False)``: ``[fn(*a) for a in args]``, possibly on other processes or machines
@@ -412,7 +412,7 @@ def _removal(extra: dict[str, list[Any]], doc_id: str, line: int, text: str, kin
 
 def check_against(out: Path, params: dict[str, DedupParams]) -> list[str]:
     """The signature files of the earlier dataset ``out``, or a UsageError saying why it cannot be used."""
-    from .publish import read_manifest
+    from clean.publish import read_manifest
 
     if not out.is_dir():
         raise UsageError(f"--dedup-against {out}: no such folder (give the OUT of an earlier run)")
@@ -439,7 +439,7 @@ def check_against(out: Path, params: dict[str, DedupParams]) -> list[str]:
 
 def load_prior(out: Path, params: dict[str, DedupParams]) -> dict[str, dict[str, Any]]:
     """The signatures an earlier run published in ``out``, checked against this run's parameters."""
-    from .dedup.minhash import Sketch
+    from clean.dedup.minhash import Sketch
 
     files = check_against(out, params)
     table = pq.ParquetDataset([str(out / f) for f in files]).read()

@@ -7,7 +7,7 @@ received (the repaired page: one paragraph per line), every line with the remova
 The page is rebuilt two ways. When the input file is still where the manifest recorded it, the record is read
 and repaired again and the removals are replayed on it; the replay must end in the published text, and then
 every line, span and repair is exact. Otherwise the page is rebuilt from the output and the removals alone
-(``clean.cleaner.rebuild``): exact too, except that a value lifted from the start of a line that stays
+(``clean.page.cleaner.rebuild``): exact too, except that a value lifted from the start of a line that stays
 (``metadata.date_field_v1`` with no space after the date) is shown as a whole line, and repairs (citation
 numerals, hard wraps) are listed apart with their line numbers in the page as read.
 
@@ -27,11 +27,11 @@ import click
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
-from .cleaner import Line, rebuild
-from .document import Removal
-from .errors import UsageError
-from .publish import read_manifest
-from .rules import LineRule, default_rules
+from clean.document import Removal
+from clean.errors import UsageError
+from clean.page.cleaner import Line, rebuild
+from clean.publish import read_manifest
+from clean.rules import LineRule, default_rules
 
 #: Stages that run before the cleaners; their line numbers count lines of the page as read.
 BEFORE_CLEAN = ("decode", "repair")
@@ -164,7 +164,7 @@ def _read_input(manifest: dict[str, Any], doc: dict[str, Any]) -> _Input | None:
     The manifest's shard plan names the file of each source exactly; ``inputs`` + ``source`` is the fallback
     for a manifest without one.
     """
-    from . import readers
+    from clean import readers
 
     source = doc["source"]
     pieces = [
@@ -205,10 +205,10 @@ def _repaired(record: Any, path: str, zones: bool = True) -> _Input:
     """The repaired lines of a record, as ``clean_text`` made them (HTML: of the text the cleaners received,
     the page's blocks with the page model, else trafilatura's extraction), and the page model's weighing of
     each line it judged."""
-    from .document import Metadata
-    from .model.step import weighings
-    from .pipeline import CleanOptions, given_metadata, html_inputs, model_inputs
-    from .repair import repair
+    from clean.document import Metadata
+    from clean.page.model.step import weighings
+    from clean.page.pipeline import CleanOptions, given_metadata, html_inputs, model_inputs
+    from clean.page.repair import repair
 
     text = record.text or ""
     options = CleanOptions(zones=zones)

@@ -16,21 +16,21 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from . import dates, language
-from .cleaner import Cleaner, Context, Line, Proposal, apply
-from .dates import parse_date
-from .document import Document, Metadata, RawRecord, Removal
-from .lift import lift_author_box, lift_date, lift_split_byline, lift_title
-from .model.step import page_model, page_model_many
-from .repair import repair
-from .rules import RuleSet, default_rules
-from .text import ends_sentence, is_prose
-from .text import forget as forget_measurements
-from .zones import line_rules, repeated_lines, teasers, zones
+from clean.document import Document, Metadata, RawRecord, Removal
+from clean.page import dates, language
+from clean.page.cleaner import Cleaner, Context, Line, Proposal, apply
+from clean.page.dates import parse_date
+from clean.page.lift import lift_author_box, lift_date, lift_split_byline, lift_title
+from clean.page.model.step import page_model, page_model_many
+from clean.page.repair import repair
+from clean.page.text import ends_sentence, is_prose
+from clean.page.text import forget as forget_measurements
+from clean.page.zones import line_rules, repeated_lines, teasers, zones
+from clean.rules import RuleSet, default_rules
 
 if TYPE_CHECKING:
-    from .html import Extracted
-    from .model.html_page import HtmlView
+    from clean.page.html import Extracted
+    from clean.page.model.html_page import HtmlView
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class CleanOptions:
 
     #: Decide the article's extent: with the page model (``page_model``), else with the zone scorer.
     zones: bool = True
-    #: The trained page model decides which of the lines the rules left are content (``clean.model``).
+    #: The trained page model decides which of the lines the rules left are content (``clean.page.model``).
     page_model: bool = True
     #: Drop the copies of a line repeated inside the page (on text; HTML leaves them to its page model).
     repeated_lines: bool = True
@@ -333,8 +333,8 @@ def html_inputs(
     if not (options.page_model and options.zones):
         pages = [_extracted(html, given) for html, given in zip(htmls, givens, strict=True)]
         return [t for t, _ in pages], [m for _, m in pages], [None] * len(pages), _for_html(options)
-    from .model.html_page import read_html
-    from .model.page import HTML_MODELS
+    from clean.page.model.html_page import read_html
+    from clean.page.model.page import HTML_MODELS
 
     model = HTML_MODELS[options.html_model]
     texts, metas, views = [], [], []
@@ -419,7 +419,7 @@ def _for_html(options: CleanOptions) -> CleanOptions:
 
 def _extracted(html: str, given: Metadata) -> tuple[str, Metadata]:
     """The article text trafilatura finds in ``html``, and the metadata known for it (the record's first)."""
-    from .html import extract_html
+    from clean.page.html import extract_html
 
     extracted = extract_html(html, given.url)
     return extracted.text, _metadata(extracted, given)
@@ -443,7 +443,7 @@ def _host(url: str) -> str | None:
 
 def reconstruct(cleaned: Cleaned) -> list[str]:
     """The repaired lines the clean stage received, rebuilt from the output and the removals."""
-    from .cleaner import rebuild
+    from clean.page.cleaner import rebuild
 
     return rebuild(cleaned.lines, cleaned.removals)
 

@@ -56,7 +56,7 @@ def read_pages(root: Path = DEFAULT_PAGES, sources: set[str] | None = None) -> I
 def decoded(html: bytes, source: str = "corpus page") -> str:
     """A page's HTML decoded as a run decodes it (its declared charset, else UTF-8, else detected); an
     undecodable page is empty, as a failed document would leave it."""
-    from ..encoding import decode
+    from clean.readers.encoding import decode
 
     try:
         return decode(html, source=source, html=True)[0]

@@ -21,9 +21,9 @@ from collections.abc import Sequence
 import numpy as np
 import regex
 
-from ..cleaner import Context, Line
-from ..text import ends_sentence, fold, is_headline, is_prose, remembered, word_count
-from ..zones import BOUNDARY_RULES, NEUTRAL_KINDS, _score, _table_row, zones
+from clean.page.cleaner import Context, Line
+from clean.page.text import ends_sentence, fold, is_headline, is_prose, remembered, word_count
+from clean.page.zones import BOUNDARY_RULES, NEUTRAL_KINDS, _score, _table_row, zones
 
 #: Letter runs. The standard library's engine: three times as fast as ``regex`` on this simple class.
 _TOKEN = re.compile(r"[^\W\d_]+")

@@ -14,10 +14,10 @@ from collections.abc import Sequence
 
 import regex
 
-from .cleaner import Context, Line, Proposal
-from .dates import find_date, search_date
-from .rules.bylines import BYLINE_LEAD, NAME
-from .text import fold, is_headline, is_prose, word_count
+from clean.page.cleaner import Context, Line, Proposal
+from clean.page.dates import find_date, search_date
+from clean.page.text import fold, is_headline, is_prose, word_count
+from clean.rules.bylines import BYLINE_LEAD, NAME
 
 #: How far into the page a headline is looked for. Pages print the headline before the first paragraph,
 #: but a select-all copy can put 400 lines of menu in front of it.

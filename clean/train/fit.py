@@ -1,4 +1,4 @@
-"""Train the page model on the labelled corpus: ``python -m clean.model.train`` (or ``clean-train``).
+"""Train the page model on the labelled corpus: ``python -m clean.train`` (or ``clean-train``).
 
 Reproducible and deterministic: pages are read in file then row order, LightGBM runs with a fixed seed,
 ``deterministic=True`` and row-wise histograms, and the weights are written byte-stable, so the same corpus and
@@ -30,15 +30,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..writers import write_bytes_atomic
-from .align import labels
-from .corpus import DEFAULT_PAGES, Page, decoded, read_pages, text_form
-from .decode import Chain, viterbi
-from .features import NAMES
-from .page import DEFAULT_NAME, HTML_FAST_NAME, HTML_NAME, feature_names, save
+from clean.page.model.decode import Chain, viterbi
+from clean.page.model.features import NAMES
+from clean.page.model.page import DEFAULT_NAME, HTML_FAST_NAME, HTML_NAME, feature_names, save
+from clean.train.align import labels
+from clean.train.corpus import DEFAULT_PAGES, Page, decoded, read_pages, text_form
+from clean.writers import write_bytes_atomic
 
 if TYPE_CHECKING:
-    from .html_page import HtmlView
+    from clean.page.model.html_page import HtmlView
 
 #: The model each ``--kind`` trains.
 KINDS = {"text": DEFAULT_NAME, "html": HTML_NAME, "html_fast": HTML_FAST_NAME}
@@ -63,7 +63,7 @@ ROUNDS = 300
 #: Folds by source for the out-of-fold probabilities the decoder is tuned on inside a leave-one-source-out fold
 #: (``loso`` without a fixed decoder: a cheap estimate of the shipped choice, not the shipped choice itself).
 INNER_FOLDS = 3
-WEIGHTS = Path(__file__).resolve().parent / "weights"
+WEIGHTS = Path(__file__).resolve().parents[1] / "page" / "model" / "weights"
 
 
 @dataclass
@@ -94,10 +94,10 @@ class Example:
 def _examples(pages: Sequence[Page], kind: str = "text") -> list[Example]:
     """Pages made ready to learn from, read as the cleaners read them: as their text form (``text``), or as
     HTML (``html``: the page decoded, its blocks as lines, the DOM and the peers' verdicts as features)."""
-    from ..document import Metadata
-    from ..pipeline import CleanOptions, html_inputs, model_inputs
-    from ..repair import repair
-    from .step import _features, _headline
+    from clean.document import Metadata
+    from clean.page.model.step import _features, _headline
+    from clean.page.pipeline import CleanOptions, html_inputs, model_inputs
+    from clean.page.repair import repair
 
     options = CleanOptions()
     metas: list[Metadata] | None = None
@@ -180,7 +180,7 @@ def kept(ex: Example, probs: np.ndarray, chain: Chain, bias: float = 0.0, sticki
     """The text the model keeps of one page, given its lines' probabilities: as the cleaner decides
     (``step.settle``; a page where nothing reads as content is left whole), apart from the rounds that judge
     the kept lines again."""
-    from .step import settle
+    from clean.page.model.step import settle
 
     if not len(ex.lines):
         return ""
@@ -223,7 +223,7 @@ BIAS = (-0.5, 0.0, 0.5)
 def tune(data: Sequence[Example], probs: dict[str, np.ndarray], chain: Chain) -> tuple[float, float, dict]:
     """The decoder's ``stickiness`` and ``bias`` that give the best mean F1 over sources on out-of-fold
     probabilities (no page is scored by a booster that saw its source). Returns both and the whole grid."""
-    from ..evaluate import means, shingles
+    from clean.evaluate import means, shingles
 
     golds = {ex.id: shingles(ex.gold) for ex in data}  # the same for every setting: counted once
 
@@ -281,7 +281,7 @@ def loso(
     """Leave-one-source-out: for each source (of ``sources``, default all), train on the others and score its
     pages (precision or None, recall). The decoder's (stickiness, bias) are tuned on the others by inner folds,
     unless ``decoder`` fixes them (four times faster; then say where they came from)."""
-    from ..evaluate import page_score as score
+    from clean.evaluate import page_score as score
 
     results: dict[str, list] = {}
     for source in sorted({ex.source for ex in data} & (sources or {ex.source for ex in data})):
@@ -303,7 +303,7 @@ def loso(
 
 
 def summary(rows: Sequence[tuple]) -> str:
-    from ..evaluate import means
+    from clean.evaluate import means
 
     f1, p, r = means([(row[-2], row[-1]) for row in rows])
     return f"F1 {f1:.3f} (P {p:.3f} R {r:.3f}) on {len(rows)} pages"
@@ -321,7 +321,7 @@ def _first_of_each(pages: Sequence[Page], n: int) -> list[Page]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m clean.model.train", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m clean.train", description=__doc__.split("\n\n")[0])
     ap.add_argument("--pages", type=Path, default=DEFAULT_PAGES, help="the corpus' pages/ folder")
     ap.add_argument("--out", type=Path, default=WEIGHTS, help="where to write the weights")
     ap.add_argument("--workers", type=int, default=2)
@@ -381,9 +381,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    # Run the module's own copy, not __main__'s: pickled examples (--examples) then name clean.model.train.Example
+    # Run the module's own copy, not __main__'s: pickled examples (--examples) then name clean.train.fit.Example
     # and load in the benchmarks too.
-    from clean.model.train import main as _main
+    from clean.train.fit import main as _main
 
     sys.exit(_main())
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .document import Metadata, Removal
+from clean.document import Metadata, Removal
 
 
 @dataclass(slots=True)

@@ -39,8 +39,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from clean.document import RawRecord
-from clean.encoding import decode, decode_lenient, normalise_newlines, repair_mojibake
 from clean.errors import InputError, UsageError
+from clean.readers.encoding import decode, decode_lenient, normalise_newlines, repair_mojibake
 
 #: Extension (lower-cased) to format; matching is case-insensitive so ``PAGE.HTM`` reads too.
 FORMATS = {".txt": "txt", ".html": "html", ".htm": "html", ".jsonl": "jsonl", ".parquet": "parquet"}

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from .decode import Chain, viterbi
-from .features import NAMES
+from clean.page.model.decode import Chain, viterbi
+from clean.page.model.features import NAMES
 
 #: The model the cleaners use on text, and the ones on HTML pages (their features add ``html_page.html_extra``):
 #: the accurate one reads five peer extractors, the fast one two (``html_page.PEERS_OF``).
@@ -63,7 +63,7 @@ class PageModel:
 
 def save(model_text: str, meta: dict, folder: Path, name: str = DEFAULT_NAME) -> list[Path]:
     """Write a booster's text and its card as ``<name>.lgb.gz`` and ``<name>.json`` (byte-stable: gzip mtime 0)."""
-    from ..writers import write_bytes_atomic
+    from clean.writers import write_bytes_atomic
 
     folder.mkdir(parents=True, exist_ok=True)
     booster_path = folder / f"{name}.lgb.gz"
@@ -78,7 +78,7 @@ def load(folder: Path | None = None, name: str = DEFAULT_NAME) -> PageModel:
     import lightgbm
 
     if folder is None:
-        root = resources.files("clean.model") / "weights"
+        root = resources.files("clean.page.model") / "weights"
         text = gzip.decompress((root / f"{name}.lgb.gz").read_bytes()).decode()
         meta = json.loads((root / f"{name}.json").read_text(encoding="utf-8"))
     else:
@@ -87,7 +87,7 @@ def load(folder: Path | None = None, name: str = DEFAULT_NAME) -> PageModel:
     if tuple(meta["features"]) != feature_names(name):
         raise ValueError(
             f"page model {name} {meta['version']} was trained on other features than this code computes; "
-            "retrain it with `python -m clean.model.train`"
+            "retrain it with `python -m clean.train`"
         )
     booster = lightgbm.Booster(model_str=text)
     return PageModel(
@@ -108,7 +108,7 @@ def identity(name: str = DEFAULT_NAME) -> dict[str, str]:
     read without loading the learner."""
     import hashlib
 
-    root = resources.files("clean.model") / "weights"
+    root = resources.files("clean.page.model") / "weights"
     digest = hashlib.sha256((root / f"{name}.lgb.gz").read_bytes()).hexdigest()[:16]
     version = json.loads((root / f"{name}.json").read_text(encoding="utf-8"))["version"]
     return {"rule": f"model.{name}_{version}", "name": name, "version": version, "weights_sha256": digest}
@@ -117,7 +117,7 @@ def identity(name: str = DEFAULT_NAME) -> dict[str, str]:
 def feature_names(name: str) -> tuple[str, ...]:
     """The features a packaged model of this name is computed on."""
     if name in HTML_MODELS.values():
-        from .html_page import html_extra
+        from clean.page.model.html_page import html_extra
 
         return (*NAMES, *html_extra(name))
     return NAMES

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..cleaner import Context, Line, Proposal
-from .decode import end_at_boundary
-from .features import NAMES, line_features
-from .page import DEFAULT_NAME, PageModel, default_model
+from clean.page.cleaner import Context, Line, Proposal
+from clean.page.model.decode import end_at_boundary
+from clean.page.model.features import NAMES, line_features
+from clean.page.model.page import DEFAULT_NAME, PageModel, default_model
 
 
 def page_model(lines: Sequence[Line], ctx: Context, model: PageModel | None = None) -> list[Proposal]:

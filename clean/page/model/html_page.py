@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..html import Extracted, HtmlOptions, extract_tree, parse_html
-from .blocks import DOM_NAMES, blocks
-from .page import HTML_FAST_NAME, HTML_NAME
-from .peers import PeerText, names, verdicts
+from clean.page.html import Extracted, HtmlOptions, extract_tree, parse_html
+from clean.page.model.blocks import DOM_NAMES, blocks
+from clean.page.model.page import HTML_FAST_NAME, HTML_NAME
+from clean.page.model.peers import PeerText, names, verdicts
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import regex
 
-from .document import Removal
-from .text import ends_sentence, word_count
+from clean.document import Removal
+from clean.page.text import ends_sentence, word_count
 
 _INVISIBLE = regex.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad\p{Cc}--[\n\t]]", regex.V1)
 _SPACES = regex.compile(r"[\t\p{Zs}]+")

@@ -13,8 +13,8 @@ import re
 
 import regex
 
-from .rules.prefilter import locator
-from .text import remembered
+from clean.page.text import remembered
+from clean.rules.prefilter import locator
 
 _MONTHS = {
     # en

@@ -15,9 +15,9 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from .cleaner import Context, Line, Proposal
-from .rules import RuleSet
-from .text import fold, is_headline, is_prose, remembered, word_count
+from clean.page.cleaner import Context, Line, Proposal
+from clean.page.text import fold, is_headline, is_prose, remembered, word_count
+from clean.rules import RuleSet
 
 #: Rules whose line opens a section that is not the article: after most of the article's prose, the first
 #: of them ends it. Buttons inside an article ("Report", "Reply" under an embedded post) are not among them.

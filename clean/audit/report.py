@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
-from .writers import write_bytes_atomic
+from clean.writers import write_bytes_atomic
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class Summary:
 
 
 def _dataset(out: Path, manifest: dict[str, Any], name: str) -> ds.Dataset | None:
-    from .explain import table_paths
+    from clean.audit.explain import table_paths
 
     paths = table_paths(out, manifest, name)
     return ds.dataset([str(p) for p in paths], format="parquet") if paths else None

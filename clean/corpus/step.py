@@ -19,10 +19,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import xxhash
 
-from . import readers
-from .config import Config
-from .schema import REMOVALS
-from .text import fold, is_prose
+from clean import readers
+from clean.config import Config
+from clean.page.text import fold, is_prose
+from clean.schema import REMOVALS
 
 
 class CorpusStep:
@@ -226,7 +226,7 @@ class CorpusSteps:
         self.timings: dict[str, float] = {}
 
     def tables(self, shard: readers.Shard) -> tuple[pa.Table, pa.Table]:
-        from .runner import shard_paths
+        from clean.runner import shard_paths
 
         paths = shard_paths(self.work, shard.index)
         return pq.read_table(paths["documents"]), pq.read_table(paths["removals"])
@@ -239,7 +239,7 @@ class CorpusSteps:
         return documents, removals
 
     def prepare(self, shards: Sequence[readers.Shard]) -> None:
-        from .duplicates import run_inline
+        from clean.corpus.duplicates import run_inline
 
         for i, step in enumerate(self.steps):
             started = time.perf_counter()
@@ -300,7 +300,7 @@ def corpus_steps(config: Config, work: Path, shards: Sequence[readers.Shard], ru
     if config.mine_common_lines:
         steps.append(RepeatedLines())
     if config.dedup:
-        from .duplicates import Duplicates
+        from clean.corpus.duplicates import Duplicates
 
         steps.append(Duplicates(config))
     runner = CorpusSteps(work, steps, run_tasks)
