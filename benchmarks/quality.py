@@ -45,7 +45,7 @@ from clean.page.pipeline import (  # noqa: E402
     warm_up,
 )
 from clean.page.repair import normalise_line  # noqa: E402
-from clean.runner import BATCH  # noqa: E402
+from clean.shard import BATCH  # noqa: E402
 
 #: A classifier of noise lines, deliberately independent of clean's rules (broad cues, no context), so
 #: the count measures what survives, not what our own rules define as noise.

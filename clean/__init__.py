@@ -6,8 +6,7 @@ import logging
 
 from clean.document import Document, Metadata, RawRecord, Removal
 from clean.page.pipeline import Cleaned, CleanOptions, clean_html, clean_record, clean_records, clean_text, clean_texts
-
-__version__ = "0.1.0"
+from clean.version import __version__
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 

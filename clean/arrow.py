@@ -13,10 +13,9 @@ import pyarrow as pa
 
 from clean.config import Config
 from clean.document import RawRecord
-from clean.runner import clean_items, clean_options, documents_table, in_batches
-from clean.schema import DOCUMENTS, REMOVALS
+from clean.schema import DOCUMENTS, REMOVAL_STRUCT, documents_table, removal_row
+from clean.shard import clean_items, clean_options, in_batches
 
-REMOVAL_STRUCT = pa.struct([f for f in REMOVALS if f.name != "id"])
 OUTPUT = DOCUMENTS.append(pa.field("removals", pa.list_(REMOVAL_STRUCT)))
 
 
@@ -56,8 +55,6 @@ def clean_batch(batch: pa.RecordBatch | pa.Table, config: Config | None = None) 
         records.append(record)
     docs = [doc for part in in_batches(records) for doc in clean_items(part, config, options)]
     table = documents_table(docs)
-    removals = [[{"stage": r.stage, "line": r.line, "start": r.start, "text": r.text, "rule": r.rule, "kind": r.kind,
-                  "action": r.action, "reason": r.reason, "field": r.field, "ref": r.ref} for r in d.removals]
-                for d in docs]
+    removals = [[removal_row(r) for r in d.removals] for d in docs]
     table = table.append_column(OUTPUT.field("removals"), pa.array(removals, type=pa.list_(REMOVAL_STRUCT)))
     return table.combine_chunks().to_batches()[0] if table.num_rows else pa.RecordBatch.from_pylist([], schema=OUTPUT)

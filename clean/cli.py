@@ -20,9 +20,9 @@ from pathlib import Path
 
 import click
 
-from clean import __version__
 from clean.config import HTML_MODEL_CHOICES, load
 from clean.errors import UsageError
+from clean.version import __version__
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 

@@ -20,6 +20,8 @@ from typing import IO, Any
 from tqdm import tqdm
 
 from clean.config import Config
+from clean.layout import done_markers, plan_path, work_dir
+from clean.runner import work_fingerprint
 
 #: Seconds between two reads of the work folder's done markers.
 SCAN_INTERVAL = 0.25
@@ -32,11 +34,9 @@ class Progress:
     """A tqdm bar per stage on stderr: shards, files and documents done, documents a second, time left."""
 
     def __init__(self, out: str | Path, config: Config, *, enabled: bool | None = None, file: IO[str] | None = None):
-        from clean.runner import STATE_DIR, work_fingerprint
-
         self.file = file or sys.stderr
         self.enabled = self.file.isatty() if enabled is None else enabled
-        self.work = Path(out) / STATE_DIR / f"work-{work_fingerprint(config)}"
+        self.work = work_dir(Path(out), work_fingerprint(config))
         self.bar: tqdm | None = None
         self.stage: str | None = None
         self.documents = 0
@@ -80,7 +80,7 @@ class Progress:
 
     def _read_plan(self) -> None:
         try:
-            plan = json.loads((self.work / "plan.json").read_text(encoding="utf-8"))
+            plan = json.loads(plan_path(self.work).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return
         for shard in plan.get("shards", []):
@@ -99,7 +99,7 @@ class Progress:
         first = self._scanned is None
         self._scanned = now
         try:
-            names = [p.name for p in (self.work / "shards").iterdir() if p.name.endswith(".done.json")]
+            names = [p.name for p in done_markers(self.work)]
         except OSError:
             return
         for name in names:

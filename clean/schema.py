@@ -6,7 +6,12 @@ Polars, Spark and ``datasets`` rely on them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import Any
+
 import pyarrow as pa
+
+from clean.document import Document, Removal
 
 DOCUMENTS = pa.schema(
     [
@@ -87,3 +92,44 @@ def signatures_schema(num_perm: int) -> pa.Schema:
             pa.field("exact", pa.binary(16), nullable=False),
         ]
     )
+
+
+#: A removal as it travels inside a documents batch (``clean.arrow``): the removals row without the id.
+REMOVAL_STRUCT = pa.struct([f for f in REMOVALS if f.name != "id"])
+_REMOVAL_FIELDS = tuple(f.name for f in REMOVALS if f.name != "id")
+
+
+def removal_row(r: Removal) -> dict[str, Any]:
+    """The one mapping of a ``Removal`` to its table columns (all but ``id``): every table that holds removals
+    (``removals``, the ``removals`` list column of ``clean_batch``, corpus steps' additions) goes through it."""
+    return {name: getattr(r, name) for name in _REMOVAL_FIELDS}
+
+
+def removals_table(rows: Iterable[tuple[str, Removal]]) -> pa.Table:
+    """The removals table of ``(document id, removal)`` pairs, in the order given."""
+    cols: dict[str, list[Any]] = {f.name: [] for f in REMOVALS}
+    for doc_id, r in rows:
+        cols["id"].append(doc_id)
+        for name, value in removal_row(r).items():
+            cols[name].append(value)
+    return pa.Table.from_pydict(cols, schema=REMOVALS)
+
+
+def removals_of(docs: Sequence[Document]) -> pa.Table:
+    """Every removal of ``docs``, document by document, each document's in the order they were made."""
+    return removals_table((d.id, r) for d in docs for r in d.removals)
+
+
+def documents_table(docs: Sequence[Document]) -> pa.Table:
+    """The documents table of cleaned documents (the dedup columns are added by the dedup step)."""
+    cols: dict[str, list[Any]] = {f.name: [] for f in DOCUMENTS}
+    for d in docs:
+        m = d.meta
+        for name, value in (
+            ("id", d.id), ("source", d.source), ("format", d.format), ("url", m.url), ("title", m.title),
+            ("author", m.author), ("date", m.date), ("site", m.site), ("language", m.language), ("text", d.text),
+            ("n_chars_in", d.n_chars_in), ("n_chars_out", d.n_chars_out), ("n_removed", d.n_removed),
+            ("status", d.status), ("error", d.error),
+        ):  # fmt: skip
+            cols[name].append(value)
+    return pa.Table.from_pydict(cols, schema=DOCUMENTS)

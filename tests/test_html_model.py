@@ -9,7 +9,8 @@ import pytest
 
 from clean.page.model import page as page_module
 from clean.page.model.blocks import DOM_NAMES, blocks
-from clean.page.model.html_page import HTML_EXTRA, read_html
+from clean.page.model.html_page import read_html
+from clean.page.model.page import HTML_EXTRA
 from clean.page.model.peers import PER_PEER, PeerText, verdicts
 from clean.page.pipeline import CleanOptions, clean_html
 
@@ -246,7 +247,7 @@ def test_the_fast_html_model_reads_two_peers_and_keeps_the_article(monkeypatch: 
     from clean.page.model import html_page
 
     model = page_module.default_model(page_module.HTML_FAST_NAME)
-    assert model.features == (*page_module.feature_names(page_module.DEFAULT_NAME), *html_page.html_extra(model.name))
+    assert model.features == (*page_module.feature_names(page_module.DEFAULT_NAME), *page_module.html_extra(model.name))
     assert model.card["trained_on"]["pages"] > 1000
 
     def not_run(*_args: object, **_kwargs: object) -> str:

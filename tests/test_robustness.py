@@ -146,7 +146,7 @@ def test_a_batch_with_a_failing_record_is_cleaned_again_one_by_one(monkeypatch: 
     import clean.page.pipeline
     from clean.config import Config
     from clean.document import RawRecord
-    from clean.runner import clean_item, clean_items, clean_options
+    from clean.shard import clean_item, clean_items, clean_options
 
     real = clean.page.pipeline.repair
 
@@ -169,7 +169,7 @@ def test_a_batch_with_a_failing_record_is_cleaned_again_one_by_one(monkeypatch: 
 def test_batches_hold_a_bounded_amount_of_text() -> None:
     """A batch keeps all its pages' state until its last step: large documents must not be batched 32 at a time."""
     from clean.document import RawRecord
-    from clean.runner import BATCH, BATCH_CHARS, in_batches
+    from clean.shard import BATCH, BATCH_CHARS, in_batches
 
     small = [RawRecord(id=f"s{i}", source="f", format="txt", text="x" * 10_000) for i in range(70)]
     assert [len(b) for b in in_batches(small)] == [BATCH, BATCH, 70 - 2 * BATCH]

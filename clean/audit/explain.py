@@ -29,8 +29,8 @@ import pyarrow.dataset as ds
 
 from clean.document import Removal
 from clean.errors import UsageError
+from clean.layout import read_manifest, table_paths
 from clean.page.cleaner import Line, rebuild
-from clean.publish import read_manifest
 from clean.rules import LineRule, default_rules
 
 #: Stages that run before the cleaners; their line numbers count lines of the page as read.
@@ -89,11 +89,6 @@ class Explanation:
 
 
 # ---------------------------------------------------------------- reading OUT
-
-
-def table_paths(out: Path, manifest: dict[str, Any], name: str) -> list[Path]:
-    """The Parquet files of table ``name`` that the manifest lists (never a stray file in the folder)."""
-    return [out / rel for rel in manifest.get("files", {}).get(name, []) if str(rel).endswith(".parquet")]
 
 
 def open_output(out: str | Path) -> tuple[Path, dict[str, Any]]:

@@ -33,11 +33,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
+from clean.layout import REPORT, table_paths
 from clean.writers import write_bytes_atomic
 
 log = logging.getLogger(__name__)
 
-REPORT = "report.html"
 CHART_JS = Path(__file__).parent / "assets" / "chart.umd.min.js"
 CHART_JS_VERSION = "4.6.1"
 #: How many of the documents that lost the most are listed, and how many of each one's removals are shown.
@@ -79,8 +79,6 @@ class Summary:
 
 
 def _dataset(out: Path, manifest: dict[str, Any], name: str) -> ds.Dataset | None:
-    from clean.audit.explain import table_paths
-
     paths = table_paths(out, manifest, name)
     return ds.dataset([str(p) for p in paths], format="parquet") if paths else None
 

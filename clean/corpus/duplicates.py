@@ -1,8 +1,8 @@
 """The dedup corpus step: near-duplicate documents and passages across the corpus, flagged or dropped.
 
 It runs ``clean.dedup`` as stages (``clean.dedup.stages``): a sketch task per shard, one task per LSH band,
-union-find in the driver, then a per-shard apply while publishing. Tasks go through ``run_tasks``, which is a
-loop, a process pool or Ray tasks depending on the engine; the result is the same bytes on each.
+union-find in the driver, then a per-shard apply while the tables are written. Tasks go through the run's engine
+(``clean.engines``: this machine's processes or Ray tasks); the result is the same bytes on each.
 
 Decisions, for documents and for passages (paragraphs of 8 words or more):
 
@@ -23,27 +23,27 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from clean import readers
 from clean.config import Config
-from clean.corpus.step import CorpusStep, CorpusSteps, _replace_text, by_document
+from clean.corpus.prior import check_against, load_prior
+from clean.corpus.step import Applied, CorpusStep, applied, by_document, replace_text
 from clean.dedup import DedupParams, passages
 from clean.dedup import stages as st
-from clean.errors import UsageError
-from clean.schema import DEDUP_COLUMNS, PASSAGES, REMOVALS, signatures_schema
+from clean.document import Removal
+from clean.engines import Engine
+from clean.layout import dedup_dir
+from clean.schema import DEDUP_COLUMNS, PASSAGES, removals_table, signatures_schema
+
+__all__ = ["Duplicates", "check_against", "params_from"]
 
 PASSAGE_MIN_WORDS = 8
-#: ``run_tasks(fn, args, heavy=False)``: ``[fn(*a) for a in args]``, possibly on other processes or machines
-#: (heavy tasks are worth a process of their own; light ones may run in the caller).
-RunTasks = Callable[..., list[Any]]
 
 
 def params_from(config: Config) -> dict[str, DedupParams]:
@@ -64,8 +64,8 @@ BANDS_IN_POOL = 50_000
 def _sketch_shard(work: str, shard_json: dict[str, Any], before: Sequence[CorpusStep], params: dict) -> list[str]:
     """Task: one shard's document and passage sketches (after the earlier corpus steps); returns its ids."""
     shard = readers.Shard.from_json(shard_json)
-    documents, _ = CorpusSteps(Path(work), before).applied(shard)
-    dest = Path(work) / "dedup"
+    documents, _ = applied(Path(work), shard, before)
+    dest = dedup_dir(Path(work))
     part = f"{shard.index:05d}"
     texts = documents.column("text").to_pylist()
     ok = np.asarray([s == "ok" for s in documents.column("status").to_pylist()], dtype=bool)
@@ -92,14 +92,10 @@ def _sketch_shard(work: str, shard_json: dict[str, Any], before: Sequence[Corpus
 
 
 def _band_task(work: str, gathered: st.Gathered, band: int, threshold: float) -> str:
-    return str(st.band_task(Path(work) / "dedup", gathered, band, threshold))
+    return str(st.band_task(dedup_dir(Path(work)), gathered, band, threshold))
 
 
-def run_inline(fn: Callable[..., Any], args: Sequence[tuple[Any, ...]], heavy: bool = False) -> list[Any]:
-    return [fn(*a) for a in args]
-
-
-class Duplicates(CorpusStep):
+class Duplicates:
     """Flag (or drop) duplicate documents and passages; write ``passages/`` and ``signatures/``."""
 
     name = "dedup"
@@ -115,15 +111,15 @@ class Duplicates(CorpusStep):
 
     # ------------------------------------------------------------------ prepare: the stages
 
-    def prepare_shards(
-        self, shards: Sequence[readers.Shard], work: Path, before: Sequence[CorpusStep], run_tasks: RunTasks
+    def prepare(
+        self, shards: Sequence[readers.Shard], work: Path, before: Sequence[CorpusStep], engine: Engine
     ) -> None:
-        dest = work / "dedup"
+        dest = dedup_dir(work)
         shutil.rmtree(dest, ignore_errors=True)
         dest.mkdir(parents=True)
         self.work = dest
         started = time.perf_counter()
-        shard_ids = run_tasks(
+        shard_ids = engine.map(
             _sketch_shard, [(str(work), s.to_json(), list(before), self.params) for s in shards], heavy=True
         )
         self.stage_timings["sketch"] = time.perf_counter() - started
@@ -153,7 +149,7 @@ class Duplicates(CorpusStep):
             params = self.params[level]
             started = time.perf_counter()
             gathered = st.gather(dest, level, parts, params.num_perm)
-            files = run_tasks(
+            files = engine.map(
                 _band_task,
                 [(str(work), gathered, b, params.threshold) for b in range(params.lsh_bands)],
                 heavy=gathered.n >= BANDS_IN_POOL,
@@ -247,9 +243,7 @@ class Duplicates(CorpusStep):
             table = table.append_column(f, pa.nulls(table.num_rows, type=f.type))
         return table
 
-    def apply_shard(
-        self, shard: readers.Shard, documents: pa.Table, removals: pa.Table
-    ) -> tuple[pa.Table, pa.Table, dict[str, pa.Table]]:
+    def apply(self, shard: readers.Shard, documents: pa.Table, removals: pa.Table) -> Applied:
         n = documents.num_rows
         start = self.doc_offsets[shard.index]
         glob = np.arange(start, start + n)
@@ -269,11 +263,11 @@ class Duplicates(CorpusStep):
         p_glob = np.arange(p_start, p_start + len(data["row"]))
         passages_table = self._passages(p_glob, data["row"], data["line"], texts, doc_ids)
 
-        extra: dict[str, list[Any]] = {f.name: [] for f in REMOVALS}
+        extra: list[tuple[str, Removal]] = []
         if self.drop:
             texts, added = self._drop_passages(p_glob, data["row"], data["line"], texts, doc_ids, extra)
             if any(added):
-                documents = _replace_text(documents, texts, added)
+                documents = replace_text(documents, texts, added)
             for row in np.flatnonzero(~self.written[glob]):
                 k = int(kept[row])
                 reason = f"duplicate of document {ids[k]} (similarity {float(sim[row]):.2f})"
@@ -283,10 +277,8 @@ class Duplicates(CorpusStep):
             documents = documents.append_column(
                 f, pa.array(values, type=f.type) if isinstance(values, list) else values
             )
-        if extra["id"]:
-            removals = by_document(
-                pa.concat_tables([removals, pa.Table.from_pydict(extra, schema=REMOVALS)]), documents
-            )
+        if extra:
+            removals = by_document(pa.concat_tables([removals, removals_table(extra)]), documents)
         if self.drop:
             documents = documents.filter(pa.array(self.written[glob]))
         signatures = self._signatures(shard, doc_ids, data, p_glob)
@@ -314,7 +306,9 @@ class Duplicates(CorpusStep):
             out["dup_similarity"].append(float(self.similarity["passages"][g]) if dup else None)
         return pa.Table.from_pydict(out, schema=PASSAGES)
 
-    def _drop_passages(self, p_glob, rows, lines, texts, doc_ids, extra) -> tuple[list[str], list[int]]:
+    def _drop_passages(
+        self, p_glob, rows, lines, texts, doc_ids, extra: list[tuple[str, Removal]]
+    ) -> tuple[list[str], list[int]]:
         gone: dict[int, set[int]] = {}
         for g, row, line in zip(p_glob.tolist(), rows.tolist(), lines.tolist(), strict=True):
             if self.p_remove[g]:
@@ -390,78 +384,7 @@ def _starts(chunks: Sequence[Sequence[Any]]) -> list[int]:
     return out
 
 
-def _removal(extra: dict[str, list[Any]], doc_id: str, line: int, text: str, kind: str, reason: str, ref: str) -> None:
-    for key, value in (
-        ("id", doc_id),
-        ("stage", "dedup"),
-        ("line", line),
-        ("start", 0),
-        ("text", text),
-        ("rule", f"dedup.{kind}_v1"),
-        ("kind", kind),
-        ("action", "drop"),
-        ("reason", reason),
-        ("field", None),
-        ("ref", ref),
-    ):
-        extra[key].append(value)
-
-
-# ---------------------------------------------------------------------- --dedup-against
-
-
-def check_against(out: Path, params: dict[str, DedupParams]) -> list[str]:
-    """The signature files of the earlier dataset ``out``, or a UsageError saying why it cannot be used."""
-    from clean.publish import read_manifest
-
-    if not out.is_dir():
-        raise UsageError(f"--dedup-against {out}: no such folder (give the OUT of an earlier run)")
-    manifest = read_manifest(out)
-    if manifest is None:
-        raise UsageError(f"--dedup-against {out}: not an output folder of clean (no readable manifest.json)")
-    files = manifest.get("files", {}).get("signatures")
-    theirs = (manifest.get("dedup") or {}).get("params")
-    if not files or not theirs:
-        raise UsageError(f"--dedup-against {out}: it has no signatures/ table (it was made with --no-dedup)")
-    for level, p in params.items():
-        mine = p.resolved()
-        for key in ("ngram", "num_perm", "seed", "scheme", "min_line_words"):
-            if theirs.get(level, {}).get(key) != mine[key]:
-                raise UsageError(
-                    f"--dedup-against {out}: its {level} signatures use {key}={theirs.get(level, {}).get(key)!r}, "
-                    f"this run {key}={mine[key]!r}; use the same dedup options as that run"
-                )
-    missing = [f for f in files if not (out / f).is_file()]
-    if missing:
-        raise UsageError(f"--dedup-against {out}: {missing[0]} is missing; rerun that dataset")
-    return files
-
-
-def load_prior(out: Path, params: dict[str, DedupParams]) -> dict[str, dict[str, Any]]:
-    """The signatures an earlier run published in ``out``, checked against this run's parameters."""
-    from clean.dedup.minhash import Sketch
-
-    files = check_against(out, params)
-    table = pq.ParquetDataset([str(out / f) for f in files]).read()
-    out_levels: dict[str, dict[str, Any]] = {}
-    for level in st.LEVELS:
-        part = table.filter(pc.equal(table.column("level"), level))
-        n = part.num_rows
-        num_perm = params[level].num_perm
-        sig = _from_fixed(part.column("signature"), np.dtype("<u4"), num_perm, n)
-        exact = _from_fixed(part.column("exact"), np.dtype("<u8"), 2, n)
-        out_levels[level] = {
-            "ids": part.column("id").to_pylist(),
-            "index": np.asarray(part.column("index").fill_null(-1).to_numpy(), dtype=np.int32),
-            "sketch": Sketch(signatures=sig.astype(np.uint32), exact=exact.astype(np.uint64), empty=np.zeros(n, bool)),
-        }
-    return out_levels
-
-
-def _from_fixed(column: pa.ChunkedArray, dtype: np.dtype, width: int, n: int) -> np.ndarray:
-    chunks = [
-        np.frombuffer(c.buffers()[1], dtype=dtype)[c.offset * width : (c.offset + len(c)) * width]
-        for c in column.chunks
-    ]
-    values = np.concatenate(chunks) if chunks else np.zeros(0, dtype=dtype)
-    return values.reshape(n, width)
+def _removal(
+    extra: list[tuple[str, Removal]], doc_id: str, line: int, text: str, kind: str, reason: str, ref: str
+) -> None:
+    extra.append((doc_id, Removal(line, text, f"dedup.{kind}_v1", kind, "drop", reason, stage="dedup", ref=ref)))

@@ -18,33 +18,17 @@ import numpy as np
 
 from clean.page.html import Extracted, HtmlOptions, extract_tree, parse_html
 from clean.page.model.blocks import DOM_NAMES, blocks
-from clean.page.model.page import HTML_FAST_NAME, HTML_NAME
-from clean.page.model.peers import PeerText, names, verdicts
+from clean.page.model.page import HTML_NAME, PEERS_OF
+from clean.page.model.peers import PeerText, verdicts
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
-#: The extractors whose verdicts are features, in column order. Chosen by leave-one-source-out ablation over the
-#: corpus (mean F1 over sources, docs/model.md): all five 0.885, trafilatura + readability + resiliparse 0.878;
-#: trafilatura's precision and recall settings tell most on the pages unlike the others (zh_immortal +0.04).
-PEERS = ("trafilatura", "trafilatura_precision", "trafilatura_recall", "readability", "resiliparse")
-#: The peers each HTML model reads. The fast model keeps the two that cost least: trafilatura (whose run also gives
-#: the metadata) and resiliparse (docs/model.md, README).
-PEERS_OF = {HTML_NAME: PEERS, HTML_FAST_NAME: ("trafilatura", "resiliparse")}
 #: What trafilatura is asked for when its text is a feature: its defaults (the metadata comes with it) in its fast
 #: mode, without the fallback extractors (readability, justext) it would otherwise compare its result with. On the
 #: 88 dev pages that took its three runs from 1.84, 1.22 and 0.75 s to 1.27, 0.67 and 0.63 s; leave-one-source-out
 #: on the corpus the models read its fast output as well as its full one (docs/model.md, "The HTML models").
 PEER_OPTIONS = HtmlOptions(focus="balanced", fast=True)
-
-
-def html_extra(model: str = HTML_NAME) -> tuple[str, ...]:
-    """The features an HTML model adds to the text model's, in order."""
-    return (*DOM_NAMES, *names(PEERS_OF[model]))
-
-
-#: The accurate model's ``html_extra``.
-HTML_EXTRA = html_extra(HTML_NAME)
 
 
 @dataclass(frozen=True, slots=True)
