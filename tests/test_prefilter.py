@@ -17,8 +17,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clean.rules import default_rules
-from clean.rules.prefilter import Prefilter, Unsupported, _options, core, expression, re2, scoped, widen
+from clean.rules.prefilter import Prefilter
+from clean.rules.re2match import options as _options
+from clean.rules.re2match import re2
 from clean.rules.scanner import Scanner, hyperscan
+from clean.rules.widen import Unsupported, core, expression, scoped, widen
 
 pytestmark = pytest.mark.skipif(hyperscan is None or re2 is None, reason="hyperscan or google-re2 is not installed")
 

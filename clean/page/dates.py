@@ -14,7 +14,7 @@ import re
 import regex
 
 from clean.page.text import remembered
-from clean.rules.prefilter import locator
+from clean.rules.re2match import locator
 
 _MONTHS = {
     # en

@@ -15,7 +15,10 @@ from collections.abc import Callable, Sequence
 
 import regex
 
-from clean.rules.prefilter import Unsupported, _first_start, _options, core, page_bytes, re2, scoped, widen
+from clean.rules.re2match import first_start as _first_start
+from clean.rules.re2match import options as _options
+from clean.rules.re2match import page_bytes, re2
+from clean.rules.widen import Unsupported, core, scoped, widen
 
 #: Lines longer than this skip the sets and take the exact path (rare: a paragraph is seldom this long).
 MAX_CHARS = 4000
