@@ -35,15 +35,8 @@ sys.path.insert(0, str(ROOT))
 
 from clean.document import RawRecord  # noqa: E402
 from clean.evaluate import page_scores as score  # noqa: E402
-from clean.page.pipeline import (  # noqa: E402
-    CleanOptions,
-    clean_record,
-    clean_text,
-    clean_texts,
-    clear_caches,
-    settle_heap,
-    warm_up,
-)
+from clean.page.pipeline import CleanOptions, clean_text, clean_texts, clear_caches, settle_heap, warm_up  # noqa: E402
+from clean.page.records import clean_record  # noqa: E402
 from clean.page.repair import normalise_line  # noqa: E402
 from clean.shard import BATCH  # noqa: E402
 

@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 import click
+from tqdm import tqdm
 
 from clean.config import HTML_MODEL_CHOICES, load
 from clean.errors import UsageError
@@ -194,8 +195,9 @@ def command(
     if len(paths) < 2:
         raise click.UsageError("give INPUT (a folder or files) and OUT, e.g. `clean seeds/ out/`")
     *inputs, out = paths
-    from clean.progress import Progress, format_summary
-    from clean.runner import run
+    # Loaded once a run is asked for (0.4 s): --help and usage errors answer without it.
+    from clean.progress import Progress, format_summary  # noqa: PLC0415
+    from clean.runner import run  # noqa: PLC0415
 
     log = logging.getLogger("clean.cli")
     progress = None
@@ -251,7 +253,8 @@ def command(
 
 def _show(paths: tuple[Path, ...], explain_id: str | None, list_rules: bool, color: bool | None) -> None:
     """--list-rules and --explain: print to stdout, in colour on a terminal or when asked."""
-    from clean.audit.explain import explain, format_explanation, format_rules
+    from clean.audit.explain import explain  # noqa: PLC0415 - as for a run
+    from clean.audit.show import format_explanation, format_rules  # noqa: PLC0415
 
     colour = not click.utils.should_strip_ansi(sys.stdout, color)
     if list_rules:
@@ -293,8 +296,6 @@ class _TqdmHandler(logging.Handler):
     """Log records on stderr through ``tqdm.write``, so a record printed while a progress bar shows does not tear it."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        from tqdm import tqdm
-
         try:
             tqdm.write(self.format(record), file=sys.stderr)
         except Exception:

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
+import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from clean.config import Config
@@ -146,8 +147,6 @@ def _seconds(value: float) -> str:
 
 def _written(out: Path, manifest: dict[str, Any]) -> int | None:
     """Rows in the published documents table, from the Parquet footers."""
-    import pyarrow.parquet as pq
-
     try:
         return sum(pq.ParquetFile(out / rel).metadata.num_rows for rel in manifest["files"].get("documents", []))
     except (OSError, KeyError, ValueError):

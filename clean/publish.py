@@ -13,8 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from clean.atomic import write_bytes_atomic, write_json_atomic
 from clean.layout import CARD, MANIFEST, REPORT, TOP_FILES, files_of, read_manifest
-from clean.writers import write_bytes_atomic, write_json_atomic
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,8 @@ from clean.config import Config
 from clean.document import Document, Metadata, RawRecord
 from clean.errors import InputError
 from clean.layout import shard_paths
-from clean.page.pipeline import CleanOptions, clean_record, clean_records, settle_heap, warm_up
+from clean.page.pipeline import CleanOptions, settle_heap, warm_up
+from clean.page.records import clean_record, clean_records
 from clean.schema import documents_table, removals_of
 from clean.writers import write_json_atomic, write_table_atomic
 

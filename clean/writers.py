@@ -1,7 +1,6 @@
-"""Writers own atomicity and determinism: temporary names then rename, bounded row groups, no timestamps.
+"""Parquet writers own determinism: bounded row groups and part files, no timestamps, every file atomic.
 
-A reader never sees a half-written file under a final name: every file is written as ``.NAME.tmp-*``
-beside its destination, flushed, fsynced and renamed. Parquet is zstd-compressed with row groups
+A reader never sees a half-written file under a final name (``atomic``). Parquet is zstd-compressed with row groups
 bounded in bytes (the largest model hub's dataset viewer rejects row groups over about 286 MiB) and
 part files bounded too, so the same rows always produce the same bytes whatever the worker count.
 """
@@ -9,25 +8,16 @@ part files bounded too, so the same rows always produce the same bytes whatever 
 from __future__ import annotations
 
 import contextlib
-import json
-import os
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from clean.atomic import atomic_path, write_bytes_atomic, write_json_atomic
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+__all__ = ["PartWriter", "atomic_path", "write_bytes_atomic", "write_json_atomic", "write_table_atomic"]
 
-
-#: Files get the permissions a plain ``open()`` would give them (mkstemp makes them private).
-FILE_MODE = 0o666 & ~_umask()
 
 #: Row groups are cut when this many bytes of Arrow data are buffered.
 ROW_GROUP_BYTES = 64 << 20
@@ -41,34 +31,6 @@ PARQUET_OPTIONS: dict[str, Any] = {
     "write_statistics": True,
     "write_page_index": False,
 }
-
-
-@contextlib.contextmanager
-def atomic_path(dest: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``dest``; on success it is fsynced and renamed over ``dest``."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.tmp-", dir=dest.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        with tmp_path.open("rb+") as fh:
-            os.fsync(fh.fileno())
-        tmp_path.chmod(FILE_MODE)
-        tmp_path.replace(dest)
-    except BaseException:
-        tmp_path.unlink(missing_ok=True)
-        raise
-
-
-def write_bytes_atomic(dest: Path, data: bytes) -> None:
-    with atomic_path(dest) as tmp:
-        tmp.write_bytes(data)
-
-
-def write_json_atomic(dest: Path, obj: Any) -> None:
-    text = json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False, default=str) + "\n"
-    write_bytes_atomic(dest, text.encode("utf-8"))
 
 
 def write_table_atomic(dest: Path, table: pa.Table) -> None:

@@ -153,7 +153,7 @@ def test_malformed_page_still_yields_its_paragraphs() -> None:
 
 def test_fragment_with_one_element_at_its_root_is_read_as_a_page() -> None:
     # A record's body saved without <html>: trafilatura refuses a root holding fewer than two elements.
-    from clean.page.pipeline import clean_html
+    from clean.page.records import clean_html
 
     fragment = f"<article><div class='body'><p>{BODY[0]}</p><p>{BODY[1]}</p></div></article>"
     assert BODY[0] in extract_html(fragment).text.splitlines()
@@ -197,7 +197,9 @@ def test_extractor_crash_becomes_one_line_value_error(monkeypatch: pytest.Monkey
     def explode(*_args: object, **_kwargs: object) -> None:
         raise RecursionError("maximum recursion depth exceeded\nwhile walking the tree")
 
-    monkeypatch.setattr(html_module.trafilatura, "bare_extraction", explode)
+    import trafilatura
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", explode)
     with pytest.raises(ValueError, match=r"^html extraction failed: RecursionError: maximum recursion depth exceeded$"):
         extract_html(ARTICLE)
 

@@ -12,7 +12,8 @@ from clean.page.model.blocks import DOM_NAMES, blocks
 from clean.page.model.html_page import read_html
 from clean.page.model.page import HTML_EXTRA
 from clean.page.model.peers import PER_PEER, PeerText, verdicts
-from clean.page.pipeline import CleanOptions, clean_html
+from clean.page.pipeline import CleanOptions
+from clean.page.records import clean_html
 
 ARTICLE = [
     "The council met on Monday and approved the plan to rebuild the old bridge over the river, which has been "

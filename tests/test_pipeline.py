@@ -279,7 +279,7 @@ def test_records_cleaned_together_mix_text_and_html() -> None:
     from test_html import ARTICLE
 
     from clean.document import RawRecord
-    from clean.page.pipeline import clean_record, clean_records
+    from clean.page.records import clean_record, clean_records
 
     records = [
         RawRecord(id="a", source="a.txt", format="txt", text=SEED_FILES[0].read_text(encoding="utf-8")),

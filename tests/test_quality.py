@@ -15,7 +15,8 @@ from conftest import GOLDEN, SEEDS, shared_path
 
 from clean.document import RawRecord
 from clean.evaluate import page_scores
-from clean.page.pipeline import clean_record, clean_text
+from clean.page.pipeline import clean_text
+from clean.page.records import clean_record
 
 FLOORS = json.loads((Path(__file__).parent / "quality_floors.json").read_text(encoding="utf-8"))
 def test_seeds_exact_floor() -> None:

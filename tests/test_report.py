@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import SEEDS
 
-from clean.audit.report import summarise
+from clean.audit.summary import summarise
 from clean.config import Config
 from clean.progress import Progress
 from clean.runner import run
@@ -104,7 +104,8 @@ def test_duplicate_clusters_by_size(seeds_out: Path, tmp_path: Path) -> None:
     assert "2 clusters hold 5 documents; 3 of them are marked as duplicates" in page
     assert 'id="chart-clusters"' in page
     assert page.count("<canvas") == 5 and 'data-charts="5"' in page
-    from clean.audit.explain import explain, format_explanation
+    from clean.audit.explain import explain
+    from clean.audit.show import format_explanation
 
     text = format_explanation(explain(out, "zz/000-shorter.txt"))
     assert re.search(

@@ -33,6 +33,8 @@ import functools
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
+
 from clean.errors import UsageError
 
 Scheme = Literal["affine32", "legacy"]
@@ -67,8 +69,6 @@ def _optimal_param(threshold: float, num_perm: int, fp_weight: float, fn_weight:
 
 def _local_optimal_param(threshold: float, num_perm: int, fp_weight: float, fn_weight: float) -> tuple[int, int]:
     """The search of ``datasketch.lsh._optimal_param``, integrating by the midpoint rule instead of scipy."""
-    import numpy as np
-
     steps = 4000
     below = (np.arange(steps) + 0.5) * (threshold / steps)
     above = threshold + (np.arange(steps) + 0.5) * ((1.0 - threshold) / steps)

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from clean.atomic import atomic_path
 from clean.dedup.cluster import clusters, exact_groups
 from clean.dedup.lsh import band_keys, band_pairs, unique_pairs, verify
 from clean.dedup.minhash import Sketch, sketch
@@ -38,8 +39,6 @@ def _path(work: Path, part: str, level: str, suffix: str) -> Path:
 
 def write_sketch(work: Path, part: str, level: str, sk: Sketch, params: DedupParams, **extra: np.ndarray) -> None:
     """One part's sketch and its band keys (``part`` is a shard number, or ``prior`` for an earlier dataset)."""
-    from clean.writers import atomic_path
-
     keys = band_keys(sk.signatures, params.lsh_bands, params.lsh_rows)
     with atomic_path(_path(work, part, level, "keys.npy")) as tmp, tmp.open("wb") as fh:
         np.save(fh, np.ascontiguousarray(keys.T))

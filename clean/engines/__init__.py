@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol
 
 from clean.config import Config
+from clean.engines.local import LocalEngine
+from clean.engines.ray import RayEngine
 
 
 class Engine(Protocol):
@@ -33,9 +35,6 @@ class Engine(Protocol):
 def engine_for(config: Config) -> Engine:
     """The engine a configuration asks for (``--engine``, ``--workers``, ``--ray-address``)."""
     if config.engine == "ray":
-        from clean.engines.ray import RayEngine
-
         return RayEngine(config.ray_address, config.workers)
-    from clean.engines.local import LocalEngine
 
     return LocalEngine(config.workers)

@@ -17,8 +17,6 @@ from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 import lxml.html
-import trafilatura
-from trafilatura.utils import load_html
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -123,6 +121,8 @@ def parse_html(html: str) -> HtmlElement | None:
     """
     if len(html) > MAX_HTML_CHARS:
         raise ValueError(f"html too large: {len(html):,} characters (limit {MAX_HTML_CHARS:,})")
+    from trafilatura.utils import load_html
+
     html = _read_on(_encodable(html))
     try:
         tree = load_html(html)
@@ -138,6 +138,8 @@ def parse_html(html: str) -> HtmlElement | None:
 def extract_tree(tree: HtmlElement | None, url: str | None = None, options: HtmlOptions = DEFAULT_OPTIONS) -> Extracted:
     """``extract_html`` of a page parsed by ``parse_html``; the tree is left as it was (trafilatura works on
     a copy), so the page model can read the same tree."""
+    import trafilatura
+
     if tree is None:  # blank, or not HTML at all: trafilatura refuses it, which is an empty result
         return Extracted("", None, None, None, _host(url), url, None)
     try:

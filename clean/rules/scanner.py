@@ -22,6 +22,8 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from clean.atomic import write_bytes_atomic
+
 try:  # where a wheel of it installs (pyproject's marker); elsewhere the prefilter runs on RE2's sets
     import hyperscan
 except ImportError:  # pragma: no cover - only where no hyperscan wheel installs
@@ -133,8 +135,6 @@ def _prune(folder: Path, keep: int) -> None:
 def _store(database, path: Path):
     """Write ``database`` to ``path`` atomically (a reader never sees half a file); a cache that cannot be
     written is no error, only slower next time."""
-    from clean.writers import write_bytes_atomic  # here, not at the top: it imports pyarrow, which rules need not
-
     try:
         write_bytes_atomic(path, hyperscan.dumpb(database))
     except OSError:

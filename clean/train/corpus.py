@@ -11,8 +11,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import lxml.html
 import pyarrow.parquet as pq
 import regex
+
+from clean.readers.encoding import decode
 
 #: An XML declaration at the head of a page.
 _XML_DECLARATION = regex.compile(r"^\s*<\?xml[^>]*\?>")
@@ -56,8 +59,6 @@ def read_pages(root: Path = DEFAULT_PAGES, sources: set[str] | None = None) -> I
 def decoded(html: bytes, source: str = "corpus page") -> str:
     """A page's HTML decoded as a run decodes it (its declared charset, else UTF-8, else detected); an
     undecodable page is empty, as a failed document would leave it."""
-    from clean.readers.encoding import decode
-
     try:
         return decode(html, source=source, html=True)[0]
     except ValueError:
@@ -72,7 +73,6 @@ def text_form(html: bytes) -> str:
     came out as mojibake no browser's select-all would give.
     """
     import html_text
-    import lxml.html
 
     markup = _XML_DECLARATION.sub("", decoded(html), count=1)  # lxml refuses one in a decoded string
     if not markup.strip():

@@ -30,12 +30,19 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from clean.atomic import write_bytes_atomic
+from clean.document import Metadata
+from clean.evaluate import means, shingles
+from clean.evaluate import page_score as score
 from clean.page.model.decode import Chain, viterbi
 from clean.page.model.features import NAMES
 from clean.page.model.page import DEFAULT_NAME, HTML_FAST_NAME, HTML_NAME, feature_names, save
+from clean.page.model.step import _features, _headline, settle
+from clean.page.pipeline import CleanOptions, model_inputs
+from clean.page.records import html_inputs
+from clean.page.repair import repair
 from clean.train.align import labels
 from clean.train.corpus import DEFAULT_PAGES, Page, decoded, read_pages, text_form
-from clean.writers import write_bytes_atomic
 
 if TYPE_CHECKING:
     from clean.page.model.html_page import HtmlView
@@ -94,11 +101,6 @@ class Example:
 def _examples(pages: Sequence[Page], kind: str = "text") -> list[Example]:
     """Pages made ready to learn from, read as the cleaners read them: as their text form (``text``), or as
     HTML (``html``: the page decoded, its blocks as lines, the DOM and the peers' verdicts as features)."""
-    from clean.document import Metadata
-    from clean.page.model.step import _features, _headline
-    from clean.page.pipeline import CleanOptions, html_inputs, model_inputs
-    from clean.page.repair import repair
-
     options = CleanOptions()
     metas: list[Metadata] | None = None
     views: list[HtmlView | None] | None = None
@@ -180,8 +182,6 @@ def kept(ex: Example, probs: np.ndarray, chain: Chain, bias: float = 0.0, sticki
     """The text the model keeps of one page, given its lines' probabilities: as the cleaner decides
     (``step.settle``; a page where nothing reads as content is left whole), apart from the rounds that judge
     the kept lines again."""
-    from clean.page.model.step import settle
-
     if not len(ex.lines):
         return ""
     keep, _ = settle(viterbi(probs, chain, bias, stickiness), ex.x, ex.ns, ex.headline)
@@ -223,8 +223,6 @@ BIAS = (-0.5, 0.0, 0.5)
 def tune(data: Sequence[Example], probs: dict[str, np.ndarray], chain: Chain) -> tuple[float, float, dict]:
     """The decoder's ``stickiness`` and ``bias`` that give the best mean F1 over sources on out-of-fold
     probabilities (no page is scored by a booster that saw its source). Returns both and the whole grid."""
-    from clean.evaluate import means, shingles
-
     golds = {ex.id: shingles(ex.gold) for ex in data}  # the same for every setting: counted once
 
     def score(ex: Example, pred: str) -> tuple[float | None, float]:
@@ -281,8 +279,6 @@ def loso(
     """Leave-one-source-out: for each source (of ``sources``, default all), train on the others and score its
     pages (precision or None, recall). The decoder's (stickiness, bias) are tuned on the others by inner folds,
     unless ``decoder`` fixes them (four times faster; then say where they came from)."""
-    from clean.evaluate import page_score as score
-
     results: dict[str, list] = {}
     for source in sorted({ex.source for ex in data} & (sources or {ex.source for ex in data})):
         train = [ex for ex in data if ex.source != source]
@@ -303,8 +299,6 @@ def loso(
 
 
 def summary(rows: Sequence[tuple]) -> str:
-    from clean.evaluate import means
-
     f1, p, r = means([(row[-2], row[-1]) for row in rows])
     return f"F1 {f1:.3f} (P {p:.3f} R {r:.3f}) on {len(rows)} pages"
 

@@ -10,10 +10,12 @@ resiliparse). The peers cost most of an HTML page's time; trafilatura's default 
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import lxml.html
 import numpy as np
 
 from clean.page.html import Extracted, HtmlOptions, extract_tree, parse_html
@@ -112,9 +114,6 @@ def _resiliparse(html: str) -> str:
 
 def _readability(html: str) -> str:
     """readability-lxml's article, as lines of visible text ("" when it finds none or fails)."""
-    import logging
-
-    import lxml.html
 
     logging.getLogger("readability.readability").setLevel(logging.ERROR)  # it logs every page it finds thin
     try:

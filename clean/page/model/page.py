@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import hashlib
 import json
 from dataclasses import dataclass
 from importlib import resources
@@ -14,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from clean.atomic import write_bytes_atomic
 from clean.page.model.blocks import DOM_NAMES
 from clean.page.model.decode import Chain, viterbi
 from clean.page.model.features import NAMES
@@ -73,8 +75,6 @@ class PageModel:
 
 def save(model_text: str, meta: dict, folder: Path, name: str = DEFAULT_NAME) -> list[Path]:
     """Write a booster's text and its card as ``<name>.lgb.gz`` and ``<name>.json`` (byte-stable: gzip mtime 0)."""
-    from clean.writers import write_bytes_atomic
-
     folder.mkdir(parents=True, exist_ok=True)
     booster_path = folder / f"{name}.lgb.gz"
     meta_path = folder / f"{name}.json"
@@ -116,8 +116,6 @@ def load(folder: Path | None = None, name: str = DEFAULT_NAME) -> PageModel:
 def identity(name: str = DEFAULT_NAME) -> dict[str, str]:
     """The packaged model's name, version and a digest of its weights, for the manifest and the dataset card,
     read without loading the learner."""
-    import hashlib
-
     root = resources.files("clean.page.model") / "weights"
     digest = hashlib.sha256((root / f"{name}.lgb.gz").read_bytes()).hexdigest()[:16]
     version = json.loads((root / f"{name}.json").read_text(encoding="utf-8"))["version"]
