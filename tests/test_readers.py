@@ -11,10 +11,20 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from clean import readers
 from clean.document import RawRecord
 from clean.errors import UsageError
-from clean.readers import Discovery, Failure, InputFile, Piece, Shard, discover, plan_shards, read_piece, read_shard
+from clean.readers import (
+    Discovery,
+    Failure,
+    InputFile,
+    Piece,
+    Shard,
+    discover,
+    jsonl,
+    plan_shards,
+    read_piece,
+    read_shard,
+)
 
 ARTICLE = (
     "Chancellor unveils £600m plan for northern rail links\n"
@@ -385,7 +395,7 @@ class TestJsonl:
         assert [r.title for r in items] == [f"Story {i}: Zoë’s café" for i in range(3)] * 2
 
     def test_line_over_the_size_limit_fails_alone(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setattr(readers, "_CHUNK", 1 << 16)  # drain the long line in many reads
+        monkeypatch.setattr(jsonl, "_CHUNK", 1 << 16)  # drain the long line in many reads
         huge = json.dumps({"id": "huge", "text": "word " * 700_000})
         write(tmp_path / "a.jsonl", "\n".join([json.dumps(news_record(1)), huge, json.dumps(news_record(2))]) + "\n")
         items = read_all(tmp_path / "a.jsonl", max_doc_bytes=1 << 20)

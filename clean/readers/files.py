@@ -1,0 +1,119 @@
+"""Helpers the readers share: opening (and decompressing) a file, one-line failure reasons, and building a record.
+
+``_record`` turns the fields of a JSONL object or a Parquet row into a ``RawRecord``, so both formats apply the
+same body choice, id policy and encoding repair.
+"""
+
+from __future__ import annotations
+
+import errno
+import gzip
+import json
+import zlib
+from pathlib import Path
+from typing import Any
+
+from clean.document import RawRecord
+from clean.readers.encoding import decode_lenient, normalise_newlines, repair_mojibake
+from clean.readers.plan import MB, Failure, InputFile
+
+#: Record fields read from JSONL objects and Parquet columns.
+FIELDS = ("id", "text", "html", "url", "title", "author", "date")
+
+DEFAULT_MAX_DOC_BYTES = 20 * MB
+
+
+def _os_reason(exc: OSError, *, link: bool = False) -> str:
+    """One line for an OS error, naming the usual suspects plainly."""
+    if exc.errno == errno.ELOOP:
+        return "symlink loop"
+    if exc.errno == errno.ENOENT:
+        return "broken symlink (target does not exist)" if link else "file disappeared"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    return f"cannot read: {exc.strerror or exc}"
+
+
+def _file_failure(f: InputFile, reason: str) -> Failure:
+    return Failure(f.source, f.source, f.format, reason)
+
+
+def _too_big(n_bytes: int, limit: int) -> str:
+    """The one-line reason for a document over the size limit."""
+    return f"document is {n_bytes / MB:.1f} MB, over the limit of {limit / MB:g} MB (--max-doc-mb)"
+
+
+def _open(f: InputFile) -> Any:
+    """Open a file for binary reading, decompressing if needed."""
+    if f.compression == "gzip":
+        return gzip.open(f.path, "rb")
+    return Path(f.path).open("rb")
+
+
+def _gzip_reason(exc: Exception, after: str) -> str:
+    """One line for a damaged gzip stream."""
+    if isinstance(exc, EOFError):
+        return f"truncated gzip{after} (the file is incomplete)"
+    if isinstance(exc, gzip.BadGzipFile) and not after:
+        return "not a gzip file, despite the .gz extension"
+    return f"corrupt gzip{after} ({_first_line(exc)})"
+
+
+_GZIP_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error)
+
+
+def _json_type(value: object) -> str:
+    """The JSON name of a parsed value's type, for messages."""
+    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "a number"}
+    return "null" if value is None else names.get(type(value), "a number" if isinstance(value, float) else "a value")
+
+
+def _record(fields: dict[str, Any], f: InputFile, where: str) -> RawRecord | Failure:
+    """Build a record from JSONL or Parquet fields: pick the body, apply the id policy, repair encoding."""
+    bodies: dict[str, str | None] = {}
+    for name in ("text", "html"):
+        value = fields.get(name)
+        if isinstance(value, bytes):
+            value = decode_lenient(value)
+        elif value is not None and not isinstance(value, str):
+            return Failure(where, f.source, f.format, f"`{name}` is {_json_type(value)}, not a string")
+        bodies[name] = value
+    text, html = bodies["text"], bodies["html"]
+    # Prefer a non-empty text over html (text is usually the extraction the user wants kept); an empty
+    # string is still a document, which comes out with status "empty".
+    if text:
+        body_name, body = "text", text
+    elif html:
+        body_name, body = "html", html
+    elif text is not None or html is not None:
+        body_name, body = ("text", text) if text is not None else ("html", html)
+    else:
+        return Failure(where, f.source, f.format, "no text or html")
+    own_id = fields.get("id")
+    record_id = where if own_id is None or own_id == "" else _as_str(own_id)
+    body, repairs = repair_mojibake(normalise_newlines(body))
+    meta = {k: _as_str(fields.get(k)) for k in ("url", "title", "author", "date")}
+    return RawRecord(id=record_id, source=f.source, format=f.format, repairs=repairs, **{body_name: body}, **meta)
+
+
+def _as_str(value: Any) -> str | None:
+    """Stringify a field value: lists join with ", " (several authors), dates use ISO format."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes):
+        return decode_lenient(value)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(s for v in value if (s := _as_str(v))) or None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def _first_line(exc: BaseException) -> str:
+    """The first line of an exception message, for one-line reasons."""
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
