@@ -14,6 +14,7 @@ What a run keeps while it works (hidden; removed once the dataset is published):
     OUT/.clean/work-<fingerprint>/shards/NNNNN.*.parquet   per-shard results
     OUT/.clean/work-<fingerprint>/shards/NNNNN.done.json   written last: the shard is finished
     OUT/.clean/work-<fingerprint>/dedup/                   the dedup stages' files (``clean.dedup.stages``)
+    OUT/.clean/work-<fingerprint>/applied/NNNNN.*.parquet  per-shard tables once the corpus steps changed them
     OUT/.clean/work-<fingerprint>/publish/<table>/         the new tables, before they are moved into OUT
 """
 
@@ -71,6 +72,12 @@ def done_markers(work: Path) -> list[Path]:
 def shard_leftovers(work: Path) -> list[Path]:
     """Temporary files of a run that was killed while writing a shard (never mistaken for results)."""
     return sorted((work / "shards").glob(".*.tmp-*"))
+
+
+def applied_path(work: Path, index: int, table: str) -> Path:
+    """One shard's table once every corpus step has changed it, written by a worker for the driver to stream
+    into the published part files."""
+    return work / "applied" / f"{index:05d}.{table}.parquet"
 
 
 def dedup_dir(work: Path) -> Path:

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
+
 from clean import readers
 from clean.audit.report import write_report
 from clean.config import Config
@@ -176,14 +178,14 @@ def run(
         steps = corpus_steps(config, work, shards, engine)
         timings["corpus"] = time.perf_counter() - t
         timings.update({f"corpus.{name}": seconds for name, seconds in steps.timings.items()})
+
+        t = time.perf_counter()
+        staged, removals = _write_tables(staging_dir(work), shards, steps, engine, discover_failures, progress)
+        timings["write"] = time.perf_counter() - t
     except BaseException:
         engine.close(abandon=True)
         raise
     engine.close()
-
-    t = time.perf_counter()
-    staged, removals = _write_tables(staging_dir(work), shards, steps, discover_failures, progress)
-    timings["write"] = time.perf_counter() - t
     manifest = build_manifest(
         config=config,
         fingerprint=fingerprint,
@@ -192,7 +194,7 @@ def run(
         stats=stats,
         discover_failures=discover_failures,
         files=published_names(staged),
-        extra=steps.summary(),
+        extra=steps.summary(removals[1]),
         removals=removals,
     )
     timings["total"] = time.perf_counter() - started
@@ -276,12 +278,20 @@ def _write_tables(
     staging: Path,
     shards: Sequence[readers.Shard],
     steps: CorpusSteps,
+    engine: Engine,
     discover_failures: Sequence[readers.Failure],
     progress: Callable[[str, int, int], None] | None,
 ) -> tuple[dict[str, list[Path]], tuple[Counter[str], Counter[str]]]:
-    """Every table of the new dataset, shard by shard through the corpus steps, into bounded part files in
-    ``staging``; returns the files per table and the removals counted by kind and by rule as published."""
+    """Every table of the new dataset: each shard through the corpus steps on the engine's workers, then the
+    results streamed in shard order into bounded part files in ``staging`` (so the bytes do not depend on which
+    worker finished first); returns the files per table and the removals counted by kind and by rule as
+    published."""
     shutil.rmtree(staging, ignore_errors=True)
+    applied: dict[int, dict[str, Path]] = {}
+    for i, files in steps.apply_all(shards, engine):
+        applied[i] = files
+        if progress:
+            progress("write", len(applied), len(shards))
     writers = {
         name: PartWriter(staging / name, schema)
         for name, schema in steps.schemas(documents=DOCUMENTS, removals=REMOVALS).items()
@@ -289,14 +299,14 @@ def _write_tables(
     kinds: Counter[str] = Counter()
     rules: Counter[str] = Counter()
     try:
-        for i, shard in enumerate(shards):
-            for name, table in steps.apply(shard).items():
+        for i in range(len(shards)):
+            for name, path in applied[i].items():
+                table = pq.read_table(path)
                 writers[name].write(table)
                 if name == "removals":  # counted as published: corpus steps and dedup add rows
                     kinds.update(table.column("kind").to_pylist())
                     rules.update(table.column("rule").to_pylist())
-            if progress:
-                progress("write", i + 1, len(shards))
+                path.unlink()
         if discover_failures:
             docs = [failed_document(f, f.reason) for f in sorted(discover_failures, key=lambda f: f.source)]
             writers["documents"].write(steps.extend_documents(documents_table(docs)))

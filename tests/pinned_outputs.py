@@ -57,12 +57,13 @@ def digests(out: Path) -> dict[str, str]:
     return found
 
 
-def run_pinned(name: str, out: Path) -> dict[str, str]:
-    """Clean one pinned input into ``out`` (one worker, so the test costs one core) and digest what it published."""
+def run_pinned(name: str, out: Path, **extra: object) -> dict[str, str]:
+    """Clean one pinned input into ``out`` (one worker unless ``extra`` says otherwise) and digest what it
+    published."""
     from clean import run
 
     where, options = RUNS[name]
-    result = run(input_path(where), out, workers=1, **options)
+    result = run(input_path(where), out, **{"workers": 1, **options, **extra})
     assert result.exit_code == 0, f"{name}: exit {result.exit_code}"
     return digests(out)
 

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from conftest import SEEDS, shared_path
@@ -221,6 +222,36 @@ def test_band_tasks_on_the_worker_pool_give_the_same_bytes(
     out = tmp_path / "pooled"
     assert run(corpus, out, workers=2, shard_docs=2).exit_code == 0
     assert parquet_bytes(out) == parquet_bytes(flagged)
+
+
+def test_a_prepared_dedup_step_reaches_a_worker_without_its_arrays(corpus: Path, tmp_path: Path) -> None:
+    """Shards are changed by the corpus steps in the workers: the dedup step travels to each as a few paths and
+    offsets, its decisions memory-mapped from the work folder, and decides exactly as the driver's copy."""
+    import pickle
+
+    from clean import readers
+    from clean.config import Config
+    from clean.corpus import CorpusSteps, corpus_steps
+    from clean.engines.local import LocalEngine
+    from clean.shard import run_shard
+
+    config = Config(workers=1)
+    shards = readers.plan_shards(readers.discover([corpus]).files, max_docs=2)
+    work = tmp_path / "work"
+    for shard in shards:
+        run_shard(shard, config, work)
+    prepared = corpus_steps(config, work, shards, LocalEngine(1))
+    dedup = prepared.steps[-1]
+    clone = pickle.loads(pickle.dumps(dedup))
+    # the decisions come from the work folder's files, not from the pickle
+    assert all(isinstance(a, np.memmap) for a in (clone.doc_dup, clone.p_remove, clone.kept["documents"]))
+    assert not isinstance(dedup.doc_dup, np.memmap)
+    before = prepared.steps[:-1]
+    for shard in shards:
+        here = CorpusSteps(work, [*before, dedup]).apply(shard)
+        there = CorpusSteps(work, [*before, clone]).apply(shard)
+        assert sorted(here) == sorted(there) == ["documents", "passages", "removals", "signatures"]
+        assert all(here[name].equals(there[name]) for name in here)
 
 
 # ---------------------------------------------------------------- labelled samples

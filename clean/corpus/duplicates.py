@@ -23,18 +23,21 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.ipc
 
 from clean import readers
 from clean.config import Config
+from clean.corpus.dedup_tasks import band_task, params_from, sketch_shard
+from clean.corpus.mapped import Ids, load_arrays, save_arrays, write_ids
 from clean.corpus.prior import check_against, load_prior
-from clean.corpus.step import Applied, CorpusStep, applied, by_document, replace_text
-from clean.dedup import DedupParams, passages
+from clean.corpus.step import Applied, CorpusStep, by_document, replace_text
 from clean.dedup import stages as st
 from clean.document import Removal
 from clean.engines import Engine
@@ -43,56 +46,9 @@ from clean.schema import DEDUP_COLUMNS, PASSAGES, removals_table, signatures_sch
 
 __all__ = ["Duplicates", "check_against", "params_from"]
 
-PASSAGE_MIN_WORDS = 8
-
-
-def params_from(config: Config) -> dict[str, DedupParams]:
-    """Document and passage parameters from the run's options (expert overrides apply to both levels)."""
-    overrides: dict[str, Any] = {"threshold": config.dedup_threshold}
-    for name in ("ngram", "num_perm", "bands", "rows"):
-        value = getattr(config, f"dedup_{name}")
-        if value is not None:
-            overrides[name] = value
-    return {"documents": DedupParams.for_documents(**overrides), "passages": DedupParams.for_passages(**overrides)}
-
-
 #: Items from which a level's band tasks go to the worker pool. Starting the pool costs about a second; the
 #: bands of 30,000 documents took about a second on one core (benchmarks/scale.py), so smaller levels stay here.
 BANDS_IN_POOL = 50_000
-
-
-def _sketch_shard(work: str, shard_json: dict[str, Any], before: Sequence[CorpusStep], params: dict) -> list[str]:
-    """Task: one shard's document and passage sketches (after the earlier corpus steps); returns its ids."""
-    shard = readers.Shard.from_json(shard_json)
-    documents, _ = applied(Path(work), shard, before)
-    dest = dedup_dir(Path(work))
-    part = f"{shard.index:05d}"
-    texts = documents.column("text").to_pylist()
-    ok = np.asarray([s == "ok" for s in documents.column("status").to_pylist()], dtype=bool)
-    doc_params, passage_params = params["documents"], params["passages"]
-    st.write_sketch(dest, part, "documents", st.sketch_texts(texts, ok, doc_params), doc_params)
-    rows, lines, paragraphs = [], [], []
-    for row, text in enumerate(texts):
-        if ok[row]:
-            for line, paragraph in passages(text, PASSAGE_MIN_WORDS):
-                rows.append(row)
-                lines.append(line)
-                paragraphs.append(paragraph)
-    usable = np.ones(len(paragraphs), dtype=bool)
-    st.write_sketch(
-        dest,
-        part,
-        "passages",
-        st.sketch_texts(paragraphs, usable, passage_params),
-        passage_params,
-        row=np.asarray(rows, dtype=np.int64),
-        line=np.asarray(lines, dtype=np.int32),
-    )
-    return documents.column("id").to_pylist()
-
-
-def _band_task(work: str, gathered: st.Gathered, band: int, threshold: float) -> str:
-    return str(st.band_task(dedup_dir(Path(work)), gathered, band, threshold))
 
 
 class Duplicates:
@@ -120,7 +76,7 @@ class Duplicates:
         self.work = dest
         started = time.perf_counter()
         shard_ids = engine.map(
-            _sketch_shard, [(str(work), s.to_json(), list(before), self.params) for s in shards], heavy=True
+            sketch_shard, [(str(work), s.to_json(), list(before), self.params) for s in shards], heavy=True
         )
         self.stage_timings["sketch"] = time.perf_counter() - started
         parts = [f"{s.index:05d}" for s in shards]
@@ -150,7 +106,7 @@ class Duplicates:
             started = time.perf_counter()
             gathered = st.gather(dest, level, parts, params.num_perm)
             files = engine.map(
-                _band_task,
+                band_task,
                 [(str(work), gathered, b, params.threshold) for b in range(params.lsh_bands)],
                 heavy=gathered.n >= BANDS_IN_POOL,
             )
@@ -177,6 +133,7 @@ class Duplicates:
         self.p_line = np.concatenate(p_line) if p_line else np.zeros(0, dtype=np.int32)
         self.p_prior_ids = prior_passages.get("ids", [])
         self._decide()
+        self._store()
 
     def _decide(self) -> None:
         """Global decisions: which documents are written, which passages are removed from which text."""
@@ -363,8 +320,45 @@ class Duplicates:
             schema=signatures_schema(num_perm),
         )
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self, published: Counter[str]) -> dict[str, Any]:
         return self._summary
+
+    # ------------------------------------------------------------------ the decisions, shared with the workers
+
+    def _store(self) -> None:
+        """Write the decisions ``apply`` reads as files the workers memory-map (a million documents' ids and
+        arrays would otherwise be pickled into every shard's task)."""
+        arrays = {name: getattr(self, name) for name in _ARRAYS}
+        for level in st.LEVELS:
+            arrays[f"kept.{level}"], arrays[f"similarity.{level}"] = self.kept[level], self.similarity[level]
+        save_arrays(self.work, arrays)
+        write_ids(self.work / "state.ids.arrow", self.doc_ids)
+        write_ids(self.work / "state.prior_ids.arrow", self.p_prior_ids)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        for name in (*_ARRAYS, "kept", "similarity", "doc_ids", "p_prior_ids", "gathered"):
+            state.pop(name, None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if "work" not in state:  # not prepared yet: nothing to load
+            return
+        names = [*_ARRAYS, *(f"{what}.{level}" for what in ("kept", "similarity") for level in st.LEVELS)]
+        arrays = load_arrays(self.work, names)
+        for name in _ARRAYS:
+            setattr(self, name, arrays[name])
+        self.kept = {level: arrays[f"kept.{level}"] for level in st.LEVELS}
+        self.similarity = {level: arrays[f"similarity.{level}"] for level in st.LEVELS}
+        self.doc_ids = Ids(self.work / "state.ids.arrow")
+        self.p_prior_ids = Ids(self.work / "state.prior_ids.arrow")
+
+
+#: The per-item decisions ``apply`` reads, besides the kept members and similarities of each level.
+_ARRAYS = ("doc_dup", "doc_head", "written", "p_dup", "p_head", "p_remove", "p_doc", "p_line")
+
+
 
 
 def _clusters_with_new(kept: np.ndarray, in_cluster: np.ndarray, new: np.ndarray) -> int:

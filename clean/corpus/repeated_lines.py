@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -48,31 +49,23 @@ class RepeatedLines:
         self.prose_share = prose_share
         self._boiler: np.ndarray = np.empty(0, dtype=np.uint64)
         self._site_docs: dict[str, int] = {}
-        self.removed = 0
         self.stage_timings: dict[str, float] = {}
 
     def prepare(
         self, shards: Sequence[readers.Shard], work: Path, before: Sequence[CorpusStep], engine: Engine
     ) -> None:
-        hashes: list[np.ndarray] = []
-        for shard in shards:
-            documents, _ = applied(work, shard, before)
-            for text, site, source, status in zip(
-                documents.column("text").to_pylist(),
-                documents.column("site").to_pylist(),
-                documents.column("source").to_pylist(),
-                documents.column("status").to_pylist(),
-                strict=True,
-            ):
-                if status != "ok":
-                    continue
-                group = _site_key(site, source)
-                self._site_docs[group] = self._site_docs.get(group, 0) + 1
-                doc_hashes = {_line_hash(group, line) for line in text.split("\n")}
-                hashes.append(np.fromiter(doc_hashes, dtype=np.uint64, count=len(doc_hashes)))
-        if not hashes:
+        """Count, for every line of every site, the pages that carry it: each shard counted by a task of its own
+        (distinct lines per page, then per shard), the counts summed here."""
+        counted = engine.map(_count_lines, [(str(work), s.to_json(), list(before)) for s in shards], heavy=True)
+        for site_docs, _, _ in counted:
+            for group, n in site_docs.items():
+                self._site_docs[group] = self._site_docs.get(group, 0) + n
+        parts = [(values, counts) for _, values, counts in counted if len(values)]
+        if not parts:
             return
-        values, counts = np.unique(np.concatenate(hashes), return_counts=True)
+        values, inverse = np.unique(np.concatenate([v for v, _ in parts]), return_inverse=True)
+        counts = np.bincount(inverse, weights=np.concatenate([c for _, c in parts]), minlength=len(values))
+        counts = counts.astype(np.int64)
         # Keep every line seen on min_docs pages; the stricter test for prose is made per line in apply(),
         # where the text is at hand, so only the counts of candidates are kept.
         keep = counts >= self.min_docs
@@ -136,7 +129,6 @@ class RepeatedLines:
                     kept.append(line)
             new_texts.append("\n".join(kept))
             n_removed.append(gone)
-            self.removed += gone
         if not any(n_removed):
             return documents, removals, {}
         documents = replace_text(documents, new_texts, n_removed)
@@ -149,5 +141,32 @@ class RepeatedLines:
     def extend_documents(self, table: pa.Table) -> pa.Table:
         return table
 
-    def summary(self) -> dict[str, Any]:
-        return {"repeated_lines": {"lines_removed": self.removed, "distinct_boilerplate_lines": len(self._boiler)}}
+    def summary(self, published: Counter[str]) -> dict[str, Any]:
+        lines = {"lines_removed": published.get(RULE, 0), "distinct_boilerplate_lines": len(self._boiler)}
+        return {"repeated_lines": lines}
+
+
+def _count_lines(
+    work: str, shard_json: dict[str, Any], before: Sequence[CorpusStep]
+) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+    """Task: one shard's pages per site, and its distinct line hashes with the number of its pages carrying each."""
+    documents, _ = applied(Path(work), readers.Shard.from_json(shard_json), before)
+    site_docs: dict[str, int] = {}
+    hashes: list[np.ndarray] = []
+    for text, site, source, status in zip(
+        documents.column("text").to_pylist(),
+        documents.column("site").to_pylist(),
+        documents.column("source").to_pylist(),
+        documents.column("status").to_pylist(),
+        strict=True,
+    ):
+        if status != "ok":
+            continue
+        group = _site_key(site, source)
+        site_docs[group] = site_docs.get(group, 0) + 1
+        doc_hashes = {_line_hash(group, line) for line in text.split("\n")}
+        hashes.append(np.fromiter(doc_hashes, dtype=np.uint64, count=len(doc_hashes)))
+    if not hashes:
+        return site_docs, np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+    values, counts = np.unique(np.concatenate(hashes), return_counts=True)
+    return site_docs, values, counts.astype(np.int64)

@@ -10,7 +10,8 @@ distinct lines, not pages.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -21,7 +22,8 @@ import pyarrow.parquet as pq
 
 from clean import readers
 from clean.engines import Engine
-from clean.layout import shard_paths
+from clean.layout import applied_path, shard_paths
+from clean.writers import write_table_atomic
 
 #: What applying a step to one shard gives: its documents and removals, and any tables of its own (``passages``).
 Applied = tuple[pa.Table, pa.Table, dict[str, pa.Table]]
@@ -54,8 +56,8 @@ class CorpusStep(Protocol):
         """Documents rows that never reached a shard (files that failed to open), given this step's columns."""
         ...
 
-    def summary(self) -> dict[str, Any]:
-        """What the step did, for the manifest."""
+    def summary(self, published: Counter[str]) -> dict[str, Any]:
+        """What the step did, for the manifest (``published``: the published removals counted by rule)."""
         ...
 
 
@@ -128,6 +130,12 @@ class CorpusSteps:
             schemas = step.schemas(schemas)
         return schemas
 
+    def apply_all(self, shards: Sequence[readers.Shard], engine: Engine) -> Iterator[tuple[int, dict[str, Path]]]:
+        """Every shard's tables with every step applied, each shard by a task that writes them into the work
+        folder (``layout.applied_path``); yields (position in ``shards``, the files by table) as tasks end."""
+        jobs = [(str(self.work), shard.to_json(), self.steps) for shard in shards]
+        yield from engine.map_unordered(_apply_task, jobs)
+
     def apply(self, shard: readers.Shard) -> dict[str, pa.Table]:
         documents, removals = shard_tables(self.work, shard)
         out: dict[str, pa.Table] = {}
@@ -143,8 +151,19 @@ class CorpusSteps:
             table = step.extend_documents(table)
         return table
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self, published: Counter[str]) -> dict[str, Any]:
+        """What the steps did, for the manifest; ``published`` counts the published removals by rule."""
         out: dict[str, Any] = {}
         for step in self.steps:
-            out.update(step.summary())
+            out.update(step.summary(published))
         return out
+
+
+def _apply_task(work: str, shard_json: dict[str, Any], steps: Sequence[CorpusStep]) -> dict[str, Path]:
+    """Task: one shard's tables through every step, written beside the shard's own results."""
+    shard = readers.Shard.from_json(shard_json)
+    written = {}
+    for name, table in CorpusSteps(Path(work), steps).apply(shard).items():
+        written[name] = applied_path(Path(work), shard.index, name)
+        write_table_atomic(written[name], table)
+    return written
