@@ -125,11 +125,26 @@ def peak_rss_of(cmd: list[str]) -> tuple[float, int, int, int, int]:
     return time.perf_counter() - started, peak, peak_pss, peak_anon, proc.returncode
 
 
-def run_config(corpus: Path, out: Path, extra: list[str]) -> tuple[float, int, int, int]:
+class RunFailed(Exception):
+    """A timed run did not finish with every input cleaned: its time would mean nothing."""
+
+
+def run_config(corpus: Path, out: Path, extra: list[str]) -> tuple[float, int, int, int, dict[str, float]]:
+    """Time one run of the command; returns seconds, peak RSS, PSS and heap, and the manifest's stage timings."""
     shutil.rmtree(out, ignore_errors=True)
     cmd = [sys.executable, "-m", "clean", str(corpus), str(out), "-q", *extra]
-    seconds, peak, peak_pss, peak_anon, _ = peak_rss_of(cmd)
-    return seconds, peak, peak_pss, peak_anon
+    seconds, peak, peak_pss, peak_anon, code = peak_rss_of(cmd)
+    if code != 0:
+        raise RunFailed(f"{' '.join(cmd)} exited {code}")
+    stages = json.loads((out / "manifest.json").read_text(encoding="utf-8")).get("timings", {})
+    return seconds, peak, peak_pss, peak_anon, stages
+
+
+def stage_line(stages: dict[str, float]) -> str:
+    """The manifest's stage timings in run order: plan, clean, corpus (and its steps), write."""
+    shown = ["plan", "clean", "corpus", *sorted(k for k in stages if k.startswith("corpus.") and k.count(".") == 1),
+             "write"]
+    return "  ".join(f"{k} {stages[k]:.1f}" for k in shown if k in stages)
 
 
 def main() -> int:
@@ -166,22 +181,30 @@ def main() -> int:
     # Shared machines drift by 10-20% between minutes: the configurations take turns, and each keeps its
     # fastest time (as timeit does) and its largest memory.
     best: dict[str, tuple[float, int, int, int]] = {}
+    stages_of: dict[str, dict[str, float]] = {}
     for _ in range(args.repeat):
         for name, extra in configs:
-            seconds, peak, pss, anon = run_config(big, base / f"out-{name.replace(' ', '-').replace(',', '')}", extra)
+            seconds, peak, pss, anon, stages = run_config(
+                big, base / f"out-{name.replace(' ', '-').replace(',', '')}", extra
+            )
             was = best.get(name, (float("inf"), 0, 0, 0))
+            if seconds < was[0]:
+                stages_of[name] = stages
             best[name] = (min(was[0], seconds), max(was[1], peak), max(was[2], pss), max(was[3], anon))
     for name, (seconds, peak, pss, anon) in best.items():
         results[name] = seconds
         print(f"{name:28s} {seconds:8.1f} {args.docs / seconds:8.0f} {big_bytes / 1e6 / seconds:6.2f} "
               f"{peak / 2**20:6.0f} MB {pss / 2**20:6.0f} MB {anon / 2**20:7.0f} MB")
+    print("\nseconds per stage (the manifest's timings, fastest run of each):")
+    for name in best:
+        print(f"  {name:26s} {stage_line(stages_of[name])}")
     print(f"\nspeed-up of 2 workers over 1: {results['1 worker'] / results['2 workers']:.2f}x")
 
     print(f"\n{'documents':>10s} {'seconds':>8s} {'s per 10k':>9s} {'peak RSS':>9s} {'peak PSS':>9s} {'of it heap':>10s}  (2 workers)")
     peaks = {}
     for n in sizes:
         corpus, _ = corpora[n]
-        seconds, peak, pss, anon = run_config(corpus, base / f"out-size-{n}", ["--workers", "2"])
+        seconds, peak, pss, anon, _ = run_config(corpus, base / f"out-size-{n}", ["--workers", "2"])
         peaks[n] = (peak, pss, anon)
         print(f"{n:10,d} {seconds:8.1f} {seconds / n * 10_000:9.2f} {peak / 2**20:6.0f} MB {pss / 2**20:6.0f} MB "
               f"{anon / 2**20:7.0f} MB")
@@ -194,4 +217,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except RunFailed as exc:
+        print(f"scale: {exc}; no figures", file=sys.stderr)
+        sys.exit(1)

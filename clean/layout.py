@@ -11,6 +11,7 @@ What a run keeps while it works (hidden; removed once the dataset is published):
 
     OUT/.clean/work-<fingerprint>/plan.json                the shard plan and configuration
     OUT/.clean/work-<fingerprint>/manifest.json            written only when a run is interrupted
+    OUT/.clean/work-<fingerprint>/inputs/*.jsonl.gz        pieces of large compressed JSONL inputs
     OUT/.clean/work-<fingerprint>/shards/NNNNN.*.parquet   per-shard results
     OUT/.clean/work-<fingerprint>/shards/NNNNN.done.json   written last: the shard is finished
     OUT/.clean/work-<fingerprint>/dedup/                   the dedup stages' files (``clean.dedup.stages``)
@@ -78,6 +79,11 @@ def applied_path(work: Path, index: int, table: str) -> Path:
     """One shard's table once every corpus step has changed it, written by a worker for the driver to stream
     into the published part files."""
     return work / "applied" / f"{index:05d}.{table}.parquet"
+
+
+def split_dir(work: Path) -> Path:
+    """Where the pieces of large compressed JSONL inputs are written while the run plans its shards."""
+    return work / "inputs"
 
 
 def dedup_dir(work: Path) -> Path:

@@ -50,7 +50,7 @@ def build_manifest(
     for f in discover_failures:
         per_file[f.source] = {"documents": 1, "ok": 0, "empty": 0, "failed": 1, "errors": [f.reason]}
         status["failed"] += 1
-    known = {p.file.source: p.file for s in shards for p in s.pieces}
+    known = {p.origin.source: p.origin for s in shards for p in s.pieces}
     input_files = []
     for source in sorted(per_file):
         entry = per_file[source]

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from clean import readers
@@ -36,6 +38,7 @@ from clean.layout import (
     plan_path,
     shard_leftovers,
     shard_paths,
+    split_dir,
     staging_dir,
     state_dir,
     work_dir,
@@ -154,14 +157,19 @@ def run(
         check_against(Path(config.dedup_against), params_from(config))
     timings: dict[str, float] = {}
 
-    t = time.perf_counter()
-    found = readers.discover(paths, exclude=out.resolve())
-    files, discover_failures = found.files, found.failures
-    shards = readers.plan_shards(files, target_bytes=int(config.shard_mb * (1 << 20)), max_docs=config.shard_docs)
-    timings["plan"] = time.perf_counter() - t
     fingerprint = work_fingerprint(config)
     out.mkdir(parents=True, exist_ok=True)
     work = _work_dir(out, fingerprint, config)
+    t = time.perf_counter()
+    found = readers.discover(paths, exclude=out.resolve())
+    files, discover_failures = found.files, found.failures
+    shards = readers.plan_shards(
+        files,
+        target_bytes=int(config.shard_mb * (1 << 20)),
+        max_docs=config.shard_docs,
+        split_dir=split_dir(work),
+    )
+    timings["plan"] = time.perf_counter() - t
     _write_plan(work, config, fingerprint, shards)
 
     engine = engine_for(config)
@@ -180,7 +188,9 @@ def run(
         timings.update({f"corpus.{name}": seconds for name, seconds in steps.timings.items()})
 
         t = time.perf_counter()
-        staged, removals = _write_tables(staging_dir(work), shards, steps, engine, discover_failures, progress)
+        staged, removals = _write_tables(
+            staging_dir(work), shards, steps, engine, discover_failures, progress, timings
+        )
         timings["write"] = time.perf_counter() - t
     except BaseException:
         engine.close(abandon=True)
@@ -220,7 +230,11 @@ def _write_plan(work: Path, config: Config, fingerprint: str, shards: Sequence[r
         if previous.get("shards") != plan["shards"]:
             if not config.force:
                 raise UsageError(f"the inputs changed since the unfinished run in {work}; add --force to start over")
-            shutil.rmtree(work, ignore_errors=True)
+            for entry in work.iterdir():  # all but the pieces this plan has just written
+                if entry.is_dir() and entry != split_dir(work):
+                    shutil.rmtree(entry)
+                elif entry.is_file():
+                    entry.unlink()
     work.mkdir(parents=True, exist_ok=True)
     if not path.exists():
         write_json_atomic(path, plan)
@@ -281,32 +295,38 @@ def _write_tables(
     engine: Engine,
     discover_failures: Sequence[readers.Failure],
     progress: Callable[[str, int, int], None] | None,
+    timings: dict[str, float],
 ) -> tuple[dict[str, list[Path]], tuple[Counter[str], Counter[str]]]:
-    """Every table of the new dataset: each shard through the corpus steps on the engine's workers, then the
-    results streamed in shard order into bounded part files in ``staging`` (so the bytes do not depend on which
-    worker finished first); returns the files per table and the removals counted by kind and by rule as
-    published."""
+    """Every table of the new dataset: each shard through the corpus steps on the engine's workers, its tables
+    streamed into bounded part files in ``staging`` as soon as every shard before it is in (so the bytes never
+    depend on which worker finished first, and the driver writes while the workers work); returns the files per
+    table and the removals counted by kind and by rule as published."""
     shutil.rmtree(staging, ignore_errors=True)
-    applied: dict[int, dict[str, Path]] = {}
-    for i, files in steps.apply_all(shards, engine):
-        applied[i] = files
-        if progress:
-            progress("write", len(applied), len(shards))
     writers = {
         name: PartWriter(staging / name, schema)
         for name, schema in steps.schemas(documents=DOCUMENTS, removals=REMOVALS).items()
     }
     kinds: Counter[str] = Counter()
     rules: Counter[str] = Counter()
+    ready: dict[int, dict[str, Path]] = {}
+    written_up_to = 0
+    streaming = 0.0
     try:
-        for i in range(len(shards)):
-            for name, path in applied[i].items():
-                table = pq.read_table(path)
-                writers[name].write(table)
-                if name == "removals":  # counted as published: corpus steps and dedup add rows
-                    kinds.update(table.column("kind").to_pylist())
-                    rules.update(table.column("rule").to_pylist())
-                path.unlink()
+        for i, files in steps.apply_all(shards, engine):
+            ready[i] = files
+            started = time.perf_counter()
+            while written_up_to in ready:
+                for name, path in ready.pop(written_up_to).items():
+                    table = pq.read_table(path)
+                    writers[name].write(table)
+                    if name == "removals":  # counted as published: corpus steps and dedup add rows
+                        kinds.update(_counts(table.column("kind")))
+                        rules.update(_counts(table.column("rule")))
+                    path.unlink()
+                written_up_to += 1
+            streaming += time.perf_counter() - started
+            if progress:
+                progress("write", written_up_to, len(shards))
         if discover_failures:
             docs = [failed_document(f, f.reason) for f in sorted(discover_failures, key=lambda f: f.source)]
             writers["documents"].write(steps.extend_documents(documents_table(docs)))
@@ -315,4 +335,11 @@ def _write_tables(
         for w in writers.values():
             w.abort()
         raise
+    timings["write.stream"] = streaming
     return written, (kinds, rules)
+
+
+def _counts(column: pa.ChunkedArray) -> dict[str, int]:
+    """How often each value occurs in a string column (counted in Arrow, not in Python)."""
+    counted = pc.value_counts(column)
+    return dict(zip(counted.field("values").to_pylist(), counted.field("counts").to_pylist(), strict=True))

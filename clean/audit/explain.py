@@ -170,6 +170,8 @@ def _read_input(manifest: dict[str, Any], doc: dict[str, Any]) -> _Input | None:
         for p in s.get("pieces", [])
         if p.get("file", {}).get("source") == source
     ]
+    if any(p.part_of is not None for p in pieces):  # its pieces went with the run's work folder: read it whole
+        pieces = [readers.Piece(pieces[0].origin)]
     if not pieces:
         for root in manifest.get("inputs", []):
             path = Path(root) / source if Path(root).is_dir() else Path(root)

@@ -23,7 +23,8 @@ opening, failure reasons, building a record), one reader per kind of file (``pag
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from clean.document import RawRecord
@@ -40,8 +41,9 @@ from clean.readers.plan import (
     InputFile,
     Piece,
     Shard,
-    plan_shards,
 )
+from clean.readers.plan import plan_shards as _plan_shards
+from clean.readers.split import split_jsonl
 
 __all__ = [
     "COMPRESSIONS",
@@ -99,3 +101,16 @@ def read_piece(piece: Piece, *, max_doc_bytes: int = DEFAULT_MAX_DOC_BYTES) -> I
         yield from reader(piece, max_doc_bytes)
     except OSError as exc:
         yield _file_failure(f, _os_reason(exc))
+
+
+def plan_shards(
+    files: Sequence[InputFile],
+    *,
+    target_bytes: int = DEFAULT_TARGET_BYTES,
+    max_docs: int = DEFAULT_MAX_DOCS,
+    split_dir: Path | None = None,
+) -> list[Shard]:
+    """``plan.plan_shards``; with ``split_dir``, a compressed JSONL larger than a piece is cut into pieces written
+    there (the run's work folder), so that one large ``.jsonl.gz`` runs on every core."""
+    split = functools.partial(split_jsonl, folder=split_dir) if split_dir is not None else None
+    return _plan_shards(files, target_bytes=target_bytes, max_docs=max_docs, split=split)

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,13 +72,25 @@ class Piece:
     start: int = 0
     stop: int | None = None
     first_line: int = 1
+    #: For a piece of a compressed JSONL file: the file it was split from (``file`` is then the split-out part,
+    #: in the run's work folder, whose records carry the original's source and line numbers).
+    part_of: InputFile | None = None
+
+    @property
+    def origin(self) -> InputFile:
+        """The input file this piece belongs to, as the user gave it."""
+        return self.part_of or self.file
 
     def to_json(self) -> dict[str, Any]:
-        return {"file": self.file.to_json(), "start": self.start, "stop": self.stop, "first_line": self.first_line}
+        out = {"file": self.file.to_json(), "start": self.start, "stop": self.stop, "first_line": self.first_line}
+        if self.part_of is not None:
+            out["part_of"] = self.part_of.to_json()
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Piece:
-        return cls(InputFile.from_json(data["file"]), data["start"], data["stop"], data["first_line"])
+        part_of = InputFile.from_json(data["part_of"]) if data.get("part_of") else None
+        return cls(InputFile.from_json(data["file"]), data["start"], data["stop"], data["first_line"], part_of)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,23 +128,33 @@ class Failure:
 
 # ------------------------------------------------------------------------------------------------- plan
 
+#: Cuts a compressed JSONL file into pieces of their own (file, target bytes, max documents), or says to keep it
+#: whole (None); ``readers.plan_shards`` gives ``split.split_jsonl`` one writing into the run's work folder.
+Splitter = Callable[[InputFile, int, int], "list[tuple[Piece, int, int]] | None"]
+
 
 def plan_shards(
-    files: Sequence[InputFile], *, target_bytes: int = DEFAULT_TARGET_BYTES, max_docs: int = DEFAULT_MAX_DOCS
+    files: Sequence[InputFile],
+    *,
+    target_bytes: int = DEFAULT_TARGET_BYTES,
+    max_docs: int = DEFAULT_MAX_DOCS,
+    split: Splitter | None = None,
 ) -> list[Shard]:
     """Cut files into pieces and group them, in order, into shards of about ``target_bytes`` and ``max_docs``.
 
     A large uncompressed JSONL is cut at line starts whenever a piece reaches either bound (the newline
     count keeps line numbers exact); a Parquet file is cut between row groups (a single huge row group
-    stays whole); compressed files are one piece each. Small files share a shard until adding the next
-    would pass a bound. The result depends only on ``files`` (in the order given, which ``discover`` sorts)
-    and their contents, never on how many workers will run it.
+    stays whole). A compressed JSONL cannot be entered in the middle, so ``split`` (``readers.split``) may
+    read it once, as a stream, and write its pieces as files of their own; else it is one piece, as are other
+    compressed files. Small files share a shard until adding the next would pass a
+    bound. The result depends only on ``files`` (in the order given, which ``discover`` sorts) and their
+    contents, never on how many workers will run it.
     """
     shards: list[Shard] = []
     current: list[Piece] = []
     size = docs = 0
     for f in files:
-        for piece, p_size, p_docs in _pieces(f, target_bytes, max_docs):
+        for piece, p_size, p_docs in _pieces(f, target_bytes, max_docs, split):
             if current and (size + p_size > target_bytes or docs + p_docs > max_docs):
                 shards.append(Shard(len(shards), tuple(current)))
                 current, size, docs = [], 0, 0
@@ -144,10 +166,16 @@ def plan_shards(
     return shards
 
 
-def _pieces(f: InputFile, target_bytes: int, max_docs: int) -> list[tuple[Piece, int, int]]:
+def _pieces(
+    f: InputFile, target_bytes: int, max_docs: int, split: Splitter | None = None
+) -> list[tuple[Piece, int, int]]:
     """The pieces of one file with their estimated bytes and documents."""
     if f.format in ("txt", "html"):
         return [(Piece(f), f.size, 1)]
+    if f.compression is not None and f.format == "jsonl" and split is not None:
+        parts = split(f, target_bytes, max_docs)
+        if parts is not None:
+            return parts
     if f.compression is not None:
         est = f.size * _GZIP_RATIO
         return [(Piece(f), est, max(1, est // _AVG_RECORD_BYTES))]
