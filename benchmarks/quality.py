@@ -94,7 +94,7 @@ REPEATS = 3
 
 
 def as_a_worker(pages: list[str], options: CleanOptions | None = None) -> list[str]:
-    """The pages cleaned as a worker cleans a shard: ``BATCH`` at a time (``runner.clean_items``)."""
+    """The pages cleaned as a worker cleans a shard: ``BATCH`` at a time (``clean.shard.clean_items``)."""
     return [c.text for i in range(0, len(pages), BATCH) for c in clean_texts(pages[i : i + BATCH], options=options)]
 
 

@@ -2,6 +2,7 @@
 """Scale: docs/s, MB/s and peak memory for 1 and 2 workers and Ray, and growth from 10k to 100k documents.
 
 Usage: python benchmarks/scale.py [--docs 100000] [--sizes 10000,30000,100000] [--no-ray] [--keep DIR] [--repeat 2]
+       [--gz]
 
 Generates a corpus of JSONL files: paragraphs of the seeds and (when ../shared is there) of the dev pages'
 article bodies, shuffled into documents with site boilerplate lines around them and one planted near
@@ -12,6 +13,7 @@ sum of resident memory over the process and its children, sampled every 50 ms.
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import random
 import shutil
@@ -41,13 +43,15 @@ def paragraphs() -> list[str]:
     return paras
 
 
-def make_corpus(root: Path, n_docs: int, seed: int = 1, per_file: int = 5000) -> int:
-    """Write n_docs documents as JSONL files under root; return the bytes written."""
+def make_corpus(root: Path, n_docs: int, seed: int = 1, per_file: int = 5000, gz: bool = False) -> int:
+    """Write n_docs documents as JSONL files under root (with ``gz``, as one ``.jsonl.gz``, the way crawls and
+    other teams' datasets come); return the bytes of JSONL written."""
     rng = random.Random(seed)
     paras = paragraphs()
     root.mkdir(parents=True, exist_ok=True)
     written = 0
     docs: list[str] = []
+    out = gzip.open(root / "crawl.jsonl.gz", "wb", compresslevel=6) if gz else None  # noqa: SIM115 - closed below
     for i in range(n_docs):
         if i % 20 == 19 and docs:
             base = docs[rng.randrange(len(docs))].split("\n")
@@ -61,9 +65,14 @@ def make_corpus(root: Path, n_docs: int, seed: int = 1, per_file: int = 5000) ->
         if len(docs) > 2000:
             docs.pop(0)
         line = json.dumps({"id": f"doc-{i:07d}", "url": f"https://site{i % 50}.example/a/{i}", "text": text})
-        with (root / f"part-{i // per_file:04d}.jsonl").open("a", encoding="utf-8") as fh:
-            fh.write(line + "\n")
+        if gz:
+            out.write((line + "\n").encode())
+        else:
+            with (root / f"part-{i // per_file:04d}.jsonl").open("a", encoding="utf-8") as fh:
+                fh.write(line + "\n")
         written += len(line) + 1
+    if gz:
+        out.close()
     return written
 
 
@@ -143,7 +152,7 @@ def run_config(corpus: Path, out: Path, extra: list[str]) -> tuple[float, int, i
 def stage_line(stages: dict[str, float]) -> str:
     """The manifest's stage timings in run order: plan, clean, corpus (and its steps), write."""
     shown = ["plan", "clean", "corpus", *sorted(k for k in stages if k.startswith("corpus.") and k.count(".") == 1),
-             "write"]
+             "write", "write.stream"]
     return "  ".join(f"{k} {stages[k]:.1f}" for k in shown if k in stages)
 
 
@@ -154,19 +163,24 @@ def main() -> int:
     ap.add_argument("--no-ray", action="store_true")
     ap.add_argument("--keep", type=Path, default=None, help="keep corpora and outputs here")
     ap.add_argument("--repeat", type=int, default=2, help="runs of each configuration, taking turns (best time)")
+    ap.add_argument("--gz", action="store_true", help="each corpus as one .jsonl.gz file instead of JSONL files")
     args = ap.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="clean-scale-"))
     sizes = sorted({int(s) for s in args.sizes.split(",")} | {args.docs})
     corpora = {}
     for n in sizes:
-        corpora[n] = base / f"corpus-{n}"
+        corpora[n] = base / f"corpus-{n}{'-gz' if args.gz else ''}"
         if not corpora[n].exists():
-            nbytes = make_corpus(corpora[n], n)
+            nbytes = make_corpus(corpora[n], n, gz=args.gz)
+        elif args.gz:
+            with gzip.open(corpora[n] / "crawl.jsonl.gz", "rb") as fh:
+                nbytes = sum(len(chunk) for chunk in iter(lambda: fh.read(1 << 22), b""))
         else:
             nbytes = sum(p.stat().st_size for p in corpora[n].glob("*.jsonl"))
         corpora[n] = (corpora[n], nbytes)
     big, big_bytes = corpora[args.docs]
-    print(f"corpus: {args.docs:,} documents, {big_bytes / 1e6:.1f} MB of JSONL, in {base}\n")
+    form = "in one .jsonl.gz" if args.gz else "in JSONL files"
+    print(f"corpus: {args.docs:,} documents, {big_bytes / 1e6:.1f} MB of JSONL {form}, in {base}\n")
 
     print(f"{'configuration':28s} {'seconds':>8s} {'docs/s':>8s} {'MB/s':>6s} {'peak RSS':>9s} {'peak PSS':>9s} {'of it heap':>10s}")
     results = {}

@@ -61,7 +61,7 @@ def clean_record(record: RawRecord, options: CleanOptions | None = None) -> Docu
 def clean_records(records: Sequence[RawRecord], options: CleanOptions | None = None) -> list[Document]:
     """``clean_record`` of each record, the text cleaners run over them together (see ``clean_texts``).
 
-    An error in any record raises for all of them; ``runner.clean_items`` retries such a batch one record
+    An error in any record raises for all of them; ``shard.clean_items`` retries such a batch one record
     at a time, so that only the bad record fails.
     """
     options = options or CleanOptions()
