@@ -34,13 +34,12 @@ class DocumentTimeout(Exception):
     """One document took longer than ``doc_timeout``."""
 
 
-def clean_options(config: Config, common_lines: frozenset[str] = frozenset()) -> CleanOptions:
+def clean_options(config: Config) -> CleanOptions:
     return CleanOptions(
         zones=config.zones,
         repeated_lines=config.repeated_lines,
         detect_language=config.detect_language,
         html_model=config.html_model,
-        common_lines=common_lines,
     )
 
 
@@ -167,12 +166,10 @@ def shard_stats(docs: Sequence[Document]) -> dict[str, Any]:
     }
 
 
-def run_shard(
-    shard: readers.Shard, config: Config, work: Path, common_lines: frozenset[str] = frozenset()
-) -> dict[str, Any]:
+def run_shard(shard: readers.Shard, config: Config, work: Path) -> dict[str, Any]:
     """Read, clean and write one shard, then its done marker. The same function on every engine."""
     started = time.perf_counter()
-    options = clean_options(config, common_lines)
+    options = clean_options(config)
     warm_up(options)  # compile the rules and load the language model outside any document's time limit
     settle_heap()
     items = readers.read_shard(shard, max_doc_bytes=int(config.max_doc_mb * (1 << 20)))

@@ -53,8 +53,6 @@ class Context:
     """What cleaners may read besides the lines: the metadata found so far and run-wide knowledge."""
 
     meta: Metadata = field(default_factory=Metadata)
-    #: Folded lines known to be boilerplate across the corpus (mined per run), with their counts.
-    common_lines: frozenset[str] = frozenset()
     #: Lines (by ``n``) that a cleaner already removed, with its kind and rule; zone scoring uses them.
     marked: dict[int, tuple[str, str]] = field(default_factory=dict)
     #: The current text of every surviving line, by ``n``: ``apply`` keeps it, so that it need not index

@@ -45,8 +45,6 @@ class CleanOptions:
     detect_language: bool = True
     #: Which HTML page model judges HTML pages: "accurate" (five peer extractors) or "fast" (two).
     html_model: str = "accurate"
-    #: Folded lines known to be boilerplate in this corpus (from the corpus step), if any.
-    common_lines: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -244,7 +242,6 @@ class _Page:
         starts = frozenset(i for i in range(1, len(origins)) if origins[i] - origins[i - 1] > 1)
         ctx = Context(
             meta=meta,
-            common_lines=options.common_lines,
             n_lines=len(repaired.lines),
             block_starts=starts,
             html=view.repaired(origins) if view is not None else None,

@@ -216,7 +216,9 @@ def line_features(lines: Sequence[Line], ctx: Context, total_lines: int) -> np.n
     keys = [fold(line.text) for line in lines]
     counts = Counter(keys)
     x[:, col["repeats"]] = [counts[key] - 1 for key in keys]
-    x[:, col["common"]] = [float(key in ctx.common_lines) for key in keys]
+    # Lines common across the run were to come from a corpus pass before cleaning; none runs (repeated lines are
+    # a corpus step after it), so the column is 0 for every line, in training too, and stays for the weights' order.
+    x[:, col["common"]] = 0.0
     title = _words_of(ctx.meta.title)
     if title:
         x[:, col["title_overlap"]] = [
