@@ -42,7 +42,7 @@ def digests(out: Path) -> dict[str, str]:
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     found = {}
     for name, files in sorted(manifest["files"].items()):
-        if name in ("report",):
+        if name == "report":
             continue
         h = hashlib.sha256()
         for rel in files:

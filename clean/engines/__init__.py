@@ -36,5 +36,4 @@ def engine_for(config: Config) -> Engine:
     """The engine a configuration asks for (``--engine``, ``--workers``, ``--ray-address``)."""
     if config.engine == "ray":
         return RayEngine(config.ray_address, config.workers)
-
     return LocalEngine(config.workers)

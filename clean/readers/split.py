@@ -30,8 +30,7 @@ def split_jsonl(f: InputFile, target_bytes: int, max_docs: int, folder: Path) ->
     written: list[Path] = []
     try:
         with _open(f) as fh:
-            head = fh.peek(4)[:4] if hasattr(fh, "peek") else b""
-            if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            if fh.peek(4)[:4].startswith((b"\xff\xfe", b"\xfe\xff")):
                 return None
             first = 1
             buffer: list[bytes] = []
@@ -68,7 +67,7 @@ def _lines(fh):
 
 
 def _at_end(fh) -> bool:
-    return hasattr(fh, "peek") and not fh.peek(1)
+    return not fh.peek(1)
 
 
 def _write_part(
