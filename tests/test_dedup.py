@@ -245,7 +245,11 @@ def test_a_prepared_dedup_step_reaches_a_worker_without_its_arrays(corpus: Path,
     clone = pickle.loads(pickle.dumps(dedup))
     # the decisions come from the work folder's files, not from the pickle
     assert all(isinstance(a, np.memmap) for a in (clone.doc_dup, clone.p_remove, clone.kept["documents"]))
-    assert not isinstance(dedup.doc_dup, np.memmap)
+    state = dedup.__getstate__()
+    nested = [v for value in state.values() for v in (value.values() if isinstance(value, dict) else [value])]
+    assert not any(isinstance(v, np.ndarray) for v in nested)
+    # and the driver's copy reads them from the same files: it holds no per-item array while the tables are written
+    assert all(isinstance(a, np.memmap) for a in (dedup.doc_dup, dedup.p_remove, dedup.kept["documents"]))
     before = prepared.steps[:-1]
     for shard in shards:
         here = CorpusSteps(work, [*before, dedup]).apply(shard)

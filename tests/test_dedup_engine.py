@@ -309,6 +309,64 @@ def test_big_buckets_stay_connected_without_all_pairs() -> None:
     assert set(label[:100].tolist()) == {0} and label[100] == 100
 
 
+def test_clusters_from_pair_chunks_equal_clusters_from_all_pairs() -> None:
+    """The corpus step reads each band's pairs from its own file, a pair in many of them, and never holds them all:
+    the clusters, chain-floor splits included, are those of the whole array."""
+    rng = np.random.default_rng(5)
+    n = 400
+    sigs = rng.integers(0, 4, size=(n, 128), dtype=np.uint32)  # random overlaps: chains the floor must split
+    pairs, _ = dedup.verify(rng.integers(0, n, size=(900, 2)), sigs, 0.3)
+    whole = dedup.clusters(n, pairs, sigs, chain_floor=0.33)
+    assert (whole[0] != np.arange(n)).sum() > 15  # clusters formed ...
+    assert (dedup.clusters(n, pairs, sigs, chain_floor=0.0)[0] != whole[0]).any()  # ... and the floor split some
+
+    def chunks():  # every pair in one chunk or two, in another order
+        return [pairs[::3], pairs[1::3], pairs[2::3][:, ::-1], pairs[::5]]
+
+    streamed = dedup.clusters(n, chunks, sigs, chain_floor=0.33)
+    assert np.array_equal(streamed[0], whole[0])
+    assert np.array_equal(streamed[1], whole[1], equal_nan=True)
+
+
+def test_exact_groups_name_the_first_of_each_group() -> None:
+    rng = np.random.default_rng(2)
+    exact = rng.integers(0, 3, size=(500, 2)).astype(np.uint64)
+    empty = rng.random(500) < 0.1
+    rep = dedup.exact_groups(exact, empty)
+    first: dict[tuple[int, int], int] = {}
+    for i, key in enumerate(map(tuple, exact.tolist())):
+        expected = -1 if empty[i] else first.setdefault(key, i)  # an empty item heads no group either
+        assert rep[i] == expected
+    assert np.array_equal(dedup.exact_groups(exact), dedup.exact_groups(exact, np.zeros(500, dtype=bool)))
+
+
+def test_a_band_cut_into_key_ranges_gives_the_bands_pairs(tmp_path: Path) -> None:
+    """A band of more items than a task should hold is cut by key value; equal keys share a range, so the ranges'
+    pairs are the band's, and each task reads signatures through short-lived maps (``SignatureFile``)."""
+    from clean.dedup import stages
+
+    rng = random.Random(4)
+    vocab = [f"w{i}" for i in range(400)]
+    texts = []
+    for _ in range(150):
+        story = [rng.choice(vocab) for _ in range(40)]
+        texts.append(" ".join(story))
+        story[rng.randrange(40)] = "changed"
+        texts.append(" ".join(story))
+    params = DedupParams.for_passages()
+    stages.write_sketch(tmp_path, "00000", "passages", dedup.sketch(texts[:120], params), params)
+    stages.write_sketch(tmp_path, "00001", "passages", dedup.sketch(texts[120:], params), params)
+    gathered = stages.gather(tmp_path, "passages", ["00000", "00001"], params.num_perm)
+    rows = stages.SignatureFile(gathered.signatures)
+    whole = np.concatenate([dedup.sketch(texts[:120], params).signatures, dedup.sketch(texts[120:], params).signatures])
+    assert rows.shape == whole.shape and np.array_equal(rows[np.array([299, 0, 121, 5])], whole[[299, 0, 121, 5]])
+    for band in (0, 7):
+        one = np.load(stages.band_task(tmp_path, gathered, band, params.threshold))
+        cut = [np.load(stages.band_task(tmp_path, gathered, band, params.threshold, s, 6)) for s in range(6)]
+        assert len(one) >= 80 and sum(len(c) > 0 for c in cut) >= 3
+        assert np.array_equal(dedup.unique_pairs(np.concatenate(cut)), dedup.unique_pairs(one))
+
+
 def test_pair_score_counts_pairs_and_ignores_listed_ones() -> None:
     labels = ["a", "a", "a", "b", "b", "c"]
     predicted = [0, 0, -1, 3, 3, 3]

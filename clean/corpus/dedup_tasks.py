@@ -14,6 +14,7 @@ import numpy as np
 
 from clean import readers
 from clean.config import Config
+from clean.corpus.mapped import ids_path, write_ids
 from clean.corpus.step import CorpusStep, applied
 from clean.dedup import DedupParams, passages
 from clean.dedup import stages as st
@@ -32,9 +33,9 @@ def params_from(config: Config) -> dict[str, DedupParams]:
     return {"documents": DedupParams.for_documents(**overrides), "passages": DedupParams.for_passages(**overrides)}
 
 
-
-def sketch_shard(work: str, shard_json: dict[str, Any], before: Sequence[CorpusStep], params: dict) -> list[str]:
-    """Task: one shard's document and passage sketches (after the earlier corpus steps); returns its ids."""
+def sketch_shard(work: str, shard_json: dict[str, Any], before: Sequence[CorpusStep], params: dict) -> int:
+    """Task: one shard's document and passage sketches (after the earlier corpus steps) and its document ids;
+    returns how many documents it has."""
     shard = readers.Shard.from_json(shard_json)
     documents, _ = applied(Path(work), shard, before)
     dest = dedup_dir(Path(work))
@@ -60,8 +61,9 @@ def sketch_shard(work: str, shard_json: dict[str, Any], before: Sequence[CorpusS
         row=np.asarray(rows, dtype=np.int64),
         line=np.asarray(lines, dtype=np.int32),
     )
-    return documents.column("id").to_pylist()
+    write_ids(ids_path(dest, part), documents.column("id").to_pylist())
+    return documents.num_rows
 
 
-def band_task(work: str, gathered: st.Gathered, band: int, threshold: float) -> str:
-    return str(st.band_task(dedup_dir(Path(work)), gathered, band, threshold))
+def band_task(work: str, gathered: st.Gathered, band: int, threshold: float, span: int, n_spans: int) -> str:
+    return str(st.band_task(dedup_dir(Path(work)), gathered, band, threshold, span, n_spans))

@@ -35,7 +35,7 @@ import pyarrow.ipc
 from clean import readers
 from clean.config import Config
 from clean.corpus.dedup_tasks import band_task, params_from, sketch_shard
-from clean.corpus.mapped import Ids, load_arrays, save_arrays, write_ids
+from clean.corpus.mapped import Ids, concat_ids, ids_path, load_arrays, save_arrays, write_ids
 from clean.corpus.prior import check_against, load_prior
 from clean.corpus.step import Applied, CorpusStep, by_document, replace_text
 from clean.dedup import stages as st
@@ -46,6 +46,8 @@ from clean.schema import DEDUP_COLUMNS, PASSAGES, removals_table, signatures_sch
 
 __all__ = ["Duplicates", "check_against", "params_from"]
 
+#: Passages decided at a time (``_decide``).
+DECIDE_CHUNK = 1 << 20
 #: Items from which a level's band tasks go to the worker pool. Starting the pool costs about a second; the
 #: bands of 30,000 documents took about a second on one core (benchmarks/scale.py), so smaller levels stay here.
 BANDS_IN_POOL = 50_000
@@ -75,27 +77,30 @@ class Duplicates:
         dest.mkdir(parents=True)
         self.work = dest
         started = time.perf_counter()
-        shard_ids = engine.map(
+        counts = engine.map(
             sketch_shard, [(str(work), s.to_json(), list(before), self.params) for s in shards], heavy=True
         )
         self.stage_timings["sketch"] = time.perf_counter() - started
         parts = [f"{s.index:05d}" for s in shards]
-        ids: list[str] = []
-        prior_passages: dict[str, np.ndarray] = {}
+        prior_passages: dict[str, Any] = {}
         self.n_prior = {"documents": 0, "passages": 0}
+        # Every document's id in corpus order, in one Arrow file the workers read by position: the driver never
+        # holds a million ids.
+        id_files = [ids_path(dest, part) for part in parts]
         if self.against is not None:
             prior = load_prior(self.against, self.params)
             for level in st.LEVELS:
                 st.write_sketch(dest, "prior", level, prior[level]["sketch"], self.params[level])
                 self.n_prior[level] = len(prior[level]["ids"])
-            ids.extend(prior["documents"]["ids"])
+            write_ids(ids_path(dest, "prior"), prior["documents"]["ids"])
+            id_files.insert(0, ids_path(dest, "prior"))
             prior_passages = {"ids": prior["passages"]["ids"], "index": prior["passages"]["index"]}
             parts = ["prior", *parts]
-        for chunk in shard_ids:
-            ids.extend(chunk)
-        self.doc_ids = np.asarray(ids, dtype=object)
+            del prior
+        concat_ids(dest / "state.ids.arrow", id_files)
+        self.n_docs = self.n_prior["documents"] + sum(counts)
         self.doc_offsets = {
-            s.index: self.n_prior["documents"] + o for s, o in zip(shards, _starts(shard_ids), strict=True)
+            s.index: self.n_prior["documents"] + o for s, o in zip(shards, _starts(counts), strict=True)
         }
 
         self.kept: dict[str, np.ndarray] = {}
@@ -105,9 +110,14 @@ class Duplicates:
             params = self.params[level]
             started = time.perf_counter()
             gathered = st.gather(dest, level, parts, params.num_perm)
+            n_spans = st.spans(gathered)
             files = engine.map(
                 band_task,
-                [(str(work), gathered, b, params.threshold) for b in range(params.lsh_bands)],
+                [
+                    (str(work), gathered, b, params.threshold, span, n_spans)
+                    for b in range(params.lsh_bands)
+                    for span in range(n_spans)
+                ],
                 heavy=gathered.n >= BANDS_IN_POOL,
             )
             banded = time.perf_counter()
@@ -124,20 +134,20 @@ class Duplicates:
         self.passage_offsets: dict[int, int] = {}
         at = self.n_prior["passages"]
         for shard in shards:
-            data = st.load_sketch(dest, f"{shard.index:05d}", "passages")
+            data = st.load_sketch(dest, f"{shard.index:05d}", "passages", "row", "line")
             self.passage_offsets[shard.index] = at
             at += len(data["row"])
             p_doc.append(self.doc_offsets[shard.index] + data["row"])
             p_line.append(data["line"])
         self.p_doc = np.concatenate(p_doc) if p_doc else np.zeros(0, dtype=np.int64)
         self.p_line = np.concatenate(p_line) if p_line else np.zeros(0, dtype=np.int32)
-        self.p_prior_ids = prior_passages.get("ids", [])
+        write_ids(dest / "state.prior_ids.arrow", prior_passages.get("ids", []))
         self._decide()
         self._store()
 
     def _decide(self) -> None:
         """Global decisions: which documents are written, which passages are removed from which text."""
-        n_docs = len(self.doc_ids)
+        n_docs = self.n_docs
         kept = self.kept["documents"]
         index = np.arange(n_docs)
         self.doc_dup = (kept >= 0) & (kept != index)
@@ -147,35 +157,45 @@ class Duplicates:
         written = ~self.doc_dup if self.drop else np.ones(n_docs, dtype=bool)
         published = written | prior  # where a kept passage may live for its copies to be removed
 
+        # Passages a million at a time: at a million documents, five million passages' whole-array temporaries
+        # were the driver's largest allocation.
         pk = self.kept["passages"]
         n_p = len(pk)
-        p_index = np.arange(n_p)
-        self.p_dup = (pk >= 0) & (pk != p_index)
+        first_new = self.n_prior["passages"]
+        self.p_dup = np.zeros(n_p, dtype=bool)
         self.p_head = np.zeros(n_p, dtype=bool)
-        self.p_head[pk[self.p_dup]] = True
-        p_prior = p_index < self.n_prior["passages"]
         self.p_remove = np.zeros(n_p, dtype=bool)
-        if self.drop and n_p:
-            own = self.p_doc
-            origin = np.where(self.p_dup, pk, p_index)
-            origin_doc = own[origin]
-            origin_published = p_prior[origin] | published[np.maximum(origin_doc, 0)]
-            self.p_remove = self.p_dup & ~p_prior & (origin_doc != own) & origin_published & written[np.maximum(own, 0)]
+        for start in range(0, n_p, DECIDE_CHUNK):
+            end = min(n_p, start + DECIDE_CHUNK)
+            k, at = pk[start:end], np.arange(start, end)
+            dup = (k >= 0) & (k != at)
+            self.p_dup[start:end] = dup
+            self.p_head[k[dup]] = True
+            if self.drop:
+                own = self.p_doc[start:end]
+                origin = np.where(dup, k, at)
+                origin_doc = self.p_doc[origin]
+                origin_published = (origin < first_new) | published[np.maximum(origin_doc, 0)]
+                new = at >= first_new
+                self.p_remove[start:end] = (
+                    dup & new & (origin_doc != own) & origin_published & written[np.maximum(own, 0)]
+                )
         self.written = written
 
         new_docs = ~prior
-        new_p = ~p_prior
         self._summary = {
             "dedup": {
                 "documents": int(new_docs.sum()),
                 "duplicate_documents": int((self.doc_dup & new_docs).sum()),
                 "exact_duplicate_documents": int(
-                    (self.doc_dup & new_docs & (self.gathered["documents"].rep != index)).sum()
+                    (self.doc_dup & new_docs & (np.load(self.gathered["documents"].rep, mmap_mode="r") != index)).sum()
                 ),
                 "document_clusters": _clusters_with_new(kept, self.doc_dup | self.doc_head, new_docs),
-                "passages": int(new_p.sum()),
-                "duplicate_passages": int((self.p_dup & new_p).sum()),
-                "passage_clusters": _clusters_with_new(pk, self.p_dup | self.p_head, new_p),
+                "passages": n_p - first_new,
+                "duplicate_passages": int(self.p_dup[first_new:].sum()),
+                "passage_clusters": _clusters_with_new(
+                    pk[first_new:], self.p_dup[first_new:] | self.p_head[first_new:], None
+                ),
                 "dropped_documents": int((~written & new_docs).sum()),
                 "removed_passages": int(self.p_remove.sum()),
                 "against": str(self.against) if self.against else None,
@@ -326,14 +346,15 @@ class Duplicates:
     # ------------------------------------------------------------------ the decisions, shared with the workers
 
     def _store(self) -> None:
-        """Write the decisions ``apply`` reads as files the workers memory-map (a million documents' ids and
-        arrays would otherwise be pickled into every shard's task)."""
+        """Write the decisions ``apply`` reads as files the workers memory-map (a million documents' arrays would
+        otherwise be pickled into every shard's task), and read them back the same way here: the driver holds no
+        per-item array while the tables are written."""
         arrays = {name: getattr(self, name) for name in _ARRAYS}
         for level in st.LEVELS:
             arrays[f"kept.{level}"], arrays[f"similarity.{level}"] = self.kept[level], self.similarity[level]
         save_arrays(self.work, arrays)
-        write_ids(self.work / "state.ids.arrow", self.doc_ids)
-        write_ids(self.work / "state.prior_ids.arrow", self.p_prior_ids)
+        del arrays
+        self.__setstate__(self.__getstate__())
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -342,6 +363,7 @@ class Duplicates:
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.clear()
         self.__dict__.update(state)
         if "work" not in state:  # not prepared yet: nothing to load
             return
@@ -359,22 +381,21 @@ class Duplicates:
 _ARRAYS = ("doc_dup", "doc_head", "written", "p_dup", "p_head", "p_remove", "p_doc", "p_line")
 
 
-
-
-def _clusters_with_new(kept: np.ndarray, in_cluster: np.ndarray, new: np.ndarray) -> int:
-    """Clusters with a member from this run (a cluster may be headed by an item of the ``--dedup-against`` set)."""
-    return len(np.unique(kept[in_cluster & new]))
+def _clusters_with_new(kept: np.ndarray, in_cluster: np.ndarray, new: np.ndarray | None) -> int:
+    """Clusters with a member from this run (a cluster may be headed by an item of the ``--dedup-against`` set);
+    ``new`` None: every item given is this run's."""
+    return len(np.unique(kept[in_cluster if new is None else in_cluster & new]))
 
 
 def _fixed_binary(data: bytes, width: int, n: int) -> pa.Array:
     return pa.Array.from_buffers(pa.binary(width), n, [None, pa.py_buffer(data)])
 
 
-def _starts(chunks: Sequence[Sequence[Any]]) -> list[int]:
+def _starts(sizes: Sequence[int]) -> list[int]:
     out, at = [], 0
-    for chunk in chunks:
+    for size in sizes:
         out.append(at)
-        at += len(chunk)
+        at += size
     return out
 
 

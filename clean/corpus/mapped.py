@@ -28,6 +28,20 @@ def write_ids(path: Path, ids: Sequence[Any]) -> None:
         writer.write_table(table)
 
 
+def ids_path(folder: Path, part: str) -> Path:
+    """Where a part's (a shard's, or ``prior``) document ids are kept until ``concat_ids`` joins them."""
+    return folder / f"{part}.ids.arrow"
+
+
+def concat_ids(path: Path, parts: Sequence[Path]) -> None:
+    """The parts' ids, in order, as one file, streamed a part at a time."""
+    schema = pa.schema([("id", pa.string())])
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, schema) as writer:
+        for part in parts:
+            with pa.memory_map(str(part), "r") as source:
+                writer.write_table(pa.ipc.open_file(source).read_all())
+
+
 class Ids:
     """Ids by position, read from an Arrow file through a memory map: what a worker needs of a million ids is the
     few its shard's clusters name."""

@@ -16,6 +16,8 @@ with the one kept (see ``params``).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 import numpy as np
 
 from clean.dedup.minhash import jaccard
@@ -26,22 +28,43 @@ def exact_groups(exact: np.ndarray, empty: np.ndarray | None = None) -> np.ndarr
 
     Args:
         exact: ``(n, 2)`` uint64 keys from ``minhash.sketch``.
-        empty: bool ``(n,)``; an empty text is never a duplicate, not even of another empty text.
+        empty: bool ``(n,)``; an empty text (or a failed page's) is never a duplicate nor the first of a group.
     """
     n = len(exact)
     rep = np.arange(n, dtype=np.int64)
     if n == 0:
         return rep
-    _, first, inverse = np.unique(exact, axis=0, return_index=True, return_inverse=True)
-    rep = first[inverse.reshape(-1)].astype(np.int64)
-    if empty is not None:
+    if empty is not None and empty.any():
+        # Only texts head a group: a failed page's text (``empty``) must not make a later copy its duplicate.
+        usable = np.flatnonzero(~empty)
+        rep[usable] = usable[exact_groups(exact[usable])]
         rep[empty] = -1
+        return rep
+    # A stable sort by both words of the key: the first of each run of equal keys is the group's first item.
+    # (np.unique over rows took several times the memory of the keys, at the run's peak.)
+    order = np.lexsort((exact[:, 1], exact[:, 0]))
+    new = np.ones(n, dtype=bool)
+    for word in (0, 1):
+        column = exact[order, word]
+        new[1:] &= column[1:] == column[:-1]
+    np.logical_not(new, out=new)
+    new[0] = True
+    group = np.cumsum(new) - 1
+    rep[order] = order[np.flatnonzero(new)][group]
     return rep
 
 
-def components(n: int, pairs: np.ndarray) -> np.ndarray:
-    """Connected components of ``n`` items joined by ``pairs``: each item's label is its component's lowest index."""
+def components(n: int, pairs: np.ndarray | Iterable[np.ndarray]) -> np.ndarray:
+    """Connected components of ``n`` items joined by ``pairs`` (one array, or chunks of them read one at a time):
+    each item's label is its component's lowest index."""
     label = np.arange(n, dtype=np.int64)
+    for chunk in [pairs] if isinstance(pairs, np.ndarray) else pairs:
+        label = _join(label, chunk)
+    return label
+
+
+def _join(label: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """``label`` (every item's root, each root the lowest index of its tree) with ``pairs`` joined in as well."""
     a, b = pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
     while len(a):
         la, lb = label[a], label[b]
@@ -61,7 +84,7 @@ def components(n: int, pairs: np.ndarray) -> np.ndarray:
 
 def clusters(
     n: int,
-    pairs: np.ndarray,
+    pairs: np.ndarray | Callable[[], Iterable[np.ndarray]],
     signatures: np.ndarray,
     chain_floor: float,
     exact_rep: np.ndarray | None = None,
@@ -70,7 +93,10 @@ def clusters(
 
     Args:
         n: number of items.
-        pairs: verified ``(m, 2)`` pairs of global indices (between exact-group firsts, if ``exact_rep``).
+        pairs: verified ``(m, 2)`` pairs of global indices (between exact-group firsts, if ``exact_rep``), or a
+            function that yields them in chunks (a file per LSH band), called once for the first round and once
+            more for the members split off: the pairs of every band held together took more memory at a million
+            documents than the rest of the run.
         signatures: signature rows indexed by global index.
         chain_floor: least estimated similarity a member must have with the kept member.
         exact_rep: from ``exact_groups``; items whose first is another item follow that item.
@@ -82,25 +108,17 @@ def clusters(
     """
     kept = np.arange(n, dtype=np.int64)
     similarity = np.full(n, np.nan, dtype=np.float32)
-    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    chunks = pairs if callable(pairs) else (lambda: [np.asarray(pairs, dtype=np.int64).reshape(-1, 2)])
     present = np.zeros(n, dtype=bool)
-    while len(pairs):
-        label = components(n, pairs)
-        # The items the pairs name, in order: a mask, not np.unique, which sorted twice as many values every round
-        # (a round per layer of a long chain: at a million documents the rounds, not the pairs, took the time).
-        present[:] = False
-        present[pairs.reshape(-1)] = True
-        nodes = np.flatnonzero(present)
-        root = label[nodes]
-        members = nodes[root != nodes]
-        heads = label[members]
-        sim = jaccard(signatures, members, heads)
-        ok = sim >= chain_floor - 1e-6
-        kept[members[ok]] = heads[ok]
-        similarity[members[ok]] = sim[ok]
-        split = np.zeros(n, dtype=bool)
-        split[members[~ok]] = True
-        pairs = pairs[split[pairs[:, 0]] & split[pairs[:, 1]]]
+    split = _round(n, chunks(), signatures, chain_floor, kept, similarity, present)
+    if split is not None:
+        # The members split off are clustered again among themselves: their pairs, read once more, are few.
+        rest = [c[split[c[:, 0]] & split[c[:, 1]]] for c in chunks()]
+        remaining = np.concatenate(rest) if rest else np.zeros((0, 2), dtype=np.int64)
+        while split is not None and len(remaining):
+            split = _round(n, [remaining], signatures, chain_floor, kept, similarity, present)
+            if split is not None:
+                remaining = remaining[split[remaining[:, 0]] & split[remaining[:, 1]]]
     if exact_rep is not None:
         copies = np.flatnonzero((exact_rep >= 0) & (exact_rep != np.arange(n)))
         first = exact_rep[copies]
@@ -108,3 +126,37 @@ def clusters(
         similarity[copies] = np.where(kept[first] == first, np.float32(1.0), similarity[first])
         kept[exact_rep < 0] = -1
     return kept, similarity
+
+
+def _round(
+    n: int,
+    pairs: Iterable[np.ndarray],
+    signatures: np.ndarray,
+    chain_floor: float,
+    kept: np.ndarray,
+    similarity: np.ndarray,
+    present: np.ndarray,
+) -> np.ndarray | None:
+    """One round: components of ``pairs``; members close enough to their kept member join it (``kept`` and
+    ``similarity`` are set in place). Returns the mask of members split off, or None when there are none."""
+    label = np.arange(n, dtype=np.int64)
+    present[:] = False
+    for chunk in pairs:
+        if len(chunk):
+            label = _join(label, chunk)
+            # The items the pairs name: a mask, not np.unique, which sorted all the pairs again every round (a round
+            # per layer of a long chain: at a million documents the rounds, not the pairs, took the time).
+            present[chunk.reshape(-1)] = True
+    nodes = np.flatnonzero(present)
+    root = label[nodes]
+    members = nodes[root != nodes]
+    heads = label[members]
+    sim = jaccard(signatures, members, heads)
+    ok = sim >= chain_floor - 1e-6
+    kept[members[ok]] = heads[ok]
+    similarity[members[ok]] = sim[ok]
+    if ok.all():
+        return None
+    split = np.zeros(n, dtype=bool)
+    split[members[~ok]] = True
+    return split

@@ -6,11 +6,13 @@ A run keeps its stage files in ``work/dedup/`` (``level`` is ``documents`` or ``
   empty flags, and ``NNNNN.<level>.keys.npy``, its band keys laid out ``(bands, n)`` so that the task of one
   band reads one contiguous row of each shard's file: the signatures partitioned by band.
 - ``gather`` (the driver): ``<level>.sig.npy``, every item's signature in corpus order (a previously
-  published dataset first), memory-mapped by the later stages, and which items are banded at all (the
-  first of each exact group, never an empty text).
+  published dataset first), written with plain file writes and read through short-lived memory maps
+  (``SignatureFile``), so no process holds the whole file resident; and ``<level>.rep.npy``, which items are
+  banded at all (the first of each exact group, never an empty text).
 - ``band_task`` (one task per band): candidate pairs from equal keys, verified against the signatures;
   ``<level>.pairs-BBB.npy``.
-- ``finish`` (the driver): union-find over the verified pairs with the chain floor (``cluster.clusters``).
+- ``finish`` (the driver): union-find over the verified pairs with the chain floor (``cluster.clusters``),
+  reading the bands' pair files one at a time.
 
 Items are numbered in corpus order (shard by shard, row by row), never by which task finished first, so the
 result does not depend on how the corpus was cut into shards, how many workers ran, or on which engine.
@@ -26,7 +28,7 @@ import numpy as np
 
 from clean.atomic import atomic_path
 from clean.dedup.cluster import clusters, exact_groups
-from clean.dedup.lsh import band_keys, band_pairs, unique_pairs, verify
+from clean.dedup.lsh import band_keys, band_pairs, verify
 from clean.dedup.minhash import Sketch, sketch
 from clean.dedup.params import DedupParams
 
@@ -52,20 +54,53 @@ def sketch_texts(texts: Sequence[str], usable: np.ndarray, params: DedupParams) 
     return Sketch(signatures=sk.signatures, exact=sk.exact, empty=sk.empty | ~usable)
 
 
-def load_sketch(work: Path, part: str, level: str) -> dict[str, np.ndarray]:
+def load_sketch(work: Path, part: str, level: str, *names: str) -> dict[str, np.ndarray]:
+    """One part's sketch arrays (``names``, or all of them)."""
     with np.load(_path(work, part, level, "npz")) as data:
-        return {k: data[k] for k in data.files}
+        return {k: data[k] for k in (names or data.files)}
+
+
+class SignatureFile:
+    """Signature rows by global index, read from ``<level>.sig.npy`` through a memory map opened for each read.
+
+    A map held open keeps every page it touched resident in the process: verifying a band's pairs touched
+    rows all over a file of 512 bytes an item (2.8 GB at a million documents' passages), in each worker.
+    """
+
+    #: Rows read under one map: at most this many pages resident at once.
+    ROWS = 4096
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        rows = np.load(path, mmap_mode="r")
+        self.shape: tuple[int, int] = rows.shape
+        del rows
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, index: np.ndarray) -> np.ndarray:
+        index = np.asarray(index, dtype=np.int64)
+        out = np.empty((len(index), self.shape[1]), dtype=np.uint32)
+        for start in range(0, len(index), self.ROWS):
+            rows = np.load(self.path, mmap_mode="r")
+            out[start : start + self.ROWS] = rows[index[start : start + self.ROWS]]
+            del rows
+        return out
 
 
 @dataclass
 class Gathered:
-    """What the band tasks and ``finish`` need about one level, after every part was sketched."""
+    """What the band tasks and ``finish`` need about one level, after every part was sketched (small: it is sent
+    with every band task; the per-item arrays stay in files)."""
 
     level: str
     parts: list[str]
     offsets: np.ndarray  # int64 (len(parts) + 1,): part i holds items offsets[i]:offsets[i + 1]
-    rep: np.ndarray  # int64: first item with the same exact key; -1 for empty items
     signatures: Path
+    rep: Path  # int64 per item: first item with the same exact key; -1 for empty items
+    first: Path  # bool per item: banded at all (the first of its exact group, not empty)
+    banded: int  # how many are
 
     @property
     def n(self) -> int:
@@ -73,52 +108,97 @@ class Gathered:
 
 
 def gather(work: Path, level: str, parts: Sequence[str], num_perm: int) -> Gathered:
-    """Concatenate the parts' signatures into one memory-mappable file and fold exact duplicates."""
-    exact, empty, sizes = [], [], []
+    """Copy the parts' signatures into one file in corpus order and fold exact duplicates."""
+    exact, empty = [], []
     for part in parts:
-        data = load_sketch(work, part, level)
+        data = load_sketch(work, part, level, "exact", "empty")
         exact.append(data["exact"])
         empty.append(data["empty"])
-        sizes.append(len(data["empty"]))
     offsets = np.zeros(len(parts) + 1, dtype=np.int64)
-    np.cumsum(sizes, out=offsets[1:])
+    np.cumsum([len(e) for e in empty], out=offsets[1:])
     path = work / f"{level}.sig.npy"
-    total = int(offsets[-1])
-    out = np.lib.format.open_memmap(path, mode="w+", dtype=np.uint32, shape=(total, num_perm))
-    for i, part in enumerate(parts):
-        if sizes[i]:
-            out[offsets[i] : offsets[i + 1]] = load_sketch(work, part, level)["signatures"]
-    out.flush()
-    del out
+    _write_rows(path, work, level, parts, offsets, num_perm)
     rep = exact_groups(
         np.concatenate(exact) if exact else np.zeros((0, 2), dtype=np.uint64),
         np.concatenate(empty) if empty else np.zeros(0, dtype=bool),
     )
+    del exact
     np.save(work / f"{level}.rep.npy", rep)
-    return Gathered(level=level, parts=list(parts), offsets=offsets, rep=rep, signatures=path)
+    first = rep == np.arange(len(rep))  # empty items have rep -1
+    np.save(work / f"{level}.first.npy", first)
+    return Gathered(
+        level=level,
+        parts=list(parts),
+        offsets=offsets,
+        signatures=path,
+        rep=work / f"{level}.rep.npy",
+        first=work / f"{level}.first.npy",
+        banded=int(first.sum()),
+    )
 
 
-def band_task(work: Path, gathered: Gathered, band: int, threshold: float) -> Path:
-    """Verified candidate pairs of one band, from that band's row of every part's key file."""
-    rep = np.load(work / f"{gathered.level}.rep.npy", mmap_mode="r")
+def _write_rows(path: Path, work: Path, level: str, parts: Sequence[str], offsets: np.ndarray, num_perm: int) -> None:
+    """The parts' signatures, in order, as one ``.npy`` file, written part by part (never mapped: the pages of a
+    map written through stay resident in the writer)."""
+    total = int(offsets[-1])
+    rows = np.lib.format.open_memmap(path, mode="w+", dtype=np.uint32, shape=(total, num_perm))
+    del rows
+    with path.open("r+b") as fh:
+        np.lib.format.read_magic(fh)
+        np.lib.format.read_array_header_1_0(fh)
+        start = fh.tell()
+        for i, part in enumerate(parts):
+            if offsets[i + 1] > offsets[i]:
+                signatures = load_sketch(work, part, level, "signatures")["signatures"]
+                fh.seek(start + int(offsets[i]) * num_perm * 4)
+                fh.write(np.ascontiguousarray(signatures, dtype="<u4").data)
+
+
+#: Banded items per band task: a band of more is cut into ranges of key values, a task each, so that a task's
+#: memory (about 30 bytes an item: keys, indices, their sort order) stays near 60 MB however large the corpus.
+SPAN_ITEMS = 1 << 21
+
+
+def spans(gathered: Gathered) -> int:
+    """Into how many ranges of key values each band is cut (``SPAN_ITEMS``)."""
+    return max(1, -(-gathered.banded // SPAN_ITEMS))
+
+
+def band_task(work: Path, gathered: Gathered, band: int, threshold: float, span: int = 0, n_spans: int = 1) -> Path:
+    """Verified candidate pairs of one band (of the ``span``-th of ``n_spans`` equal ranges of its key values: equal
+    keys fall in one range, so the ranges' pairs together are the band's), from that band's row of every part's key
+    file."""
+    first = np.load(gathered.first, mmap_mode="r")
+    low, high = (span << 64) // n_spans, ((span + 1) << 64) // n_spans
     keys, ids = [], []
     for i, part in enumerate(gathered.parts):
+        start, end = int(gathered.offsets[i]), int(gathered.offsets[i + 1])
         column = np.load(_path(work, part, gathered.level, "keys.npy"), mmap_mode="r")
-        index = np.arange(gathered.offsets[i], gathered.offsets[i + 1], dtype=np.int64)
-        first = rep[index] == index  # the first of each exact group; empty items have rep -1
-        keys.append(np.asarray(column[band])[first])
-        ids.append(index[first])
+        row = np.asarray(column[band])
+        take = np.asarray(first[start:end])
+        if n_spans > 1:
+            take = take & (row >= np.uint64(low))
+            if high < 1 << 64:
+                take &= row < np.uint64(high)
+        keys.append(row[take])
+        ids.append(np.flatnonzero(take) + start)
+        del column, row
+    del first
     pairs = band_pairs(np.concatenate(keys), np.concatenate(ids)) if keys else np.zeros((0, 2), dtype=np.int64)
-    signatures = np.load(gathered.signatures, mmap_mode="r")
-    pairs, _ = verify(pairs, signatures, threshold)
-    path = work / f"{gathered.level}.pairs-{band:03d}.npy"
+    del keys, ids
+    pairs, _ = verify(pairs, SignatureFile(gathered.signatures), threshold)
+    path = work / f"{gathered.level}.pairs-{band:03d}-{span:03d}.npy"
     np.save(path, pairs)
     return path
 
 
 def finish(gathered: Gathered, pair_files: Sequence[Path], params: DedupParams) -> tuple[np.ndarray, np.ndarray]:
-    """The kept member (``-1`` for empty items) and the similarity to it of every item (``cluster.clusters``)."""
-    parts = [np.load(p) for p in pair_files]
-    pairs = unique_pairs(np.concatenate(parts)) if parts else np.zeros((0, 2), dtype=np.int64)
-    signatures = np.load(gathered.signatures, mmap_mode="r")
-    return clusters(gathered.n, pairs, signatures, params.floor, gathered.rep)
+    """The kept member (``-1`` for empty items) and the similarity to it of every item (``cluster.clusters``),
+    reading the bands' pair files one at a time."""
+    return clusters(
+        gathered.n,
+        lambda: (np.load(p) for p in pair_files),
+        SignatureFile(gathered.signatures),
+        params.floor,
+        np.load(gathered.rep),
+    )
