@@ -75,15 +75,14 @@ def shard_leftovers(work: Path) -> list[Path]:
     return sorted((work / "shards").glob(".*.tmp-*"))
 
 
-def applied_path(work: Path, index: int, table: str) -> Path:
-    """One shard's table once every corpus step has changed it, written by a worker for the driver to stream
-    into the published part files."""
-    return work / "applied" / f"{index:05d}.{table}.parquet"
-
-
 def split_dir(work: Path) -> Path:
     """Where the pieces of large compressed JSONL inputs are written while the run plans its shards."""
     return work / "inputs"
+
+
+def lines_dir(work: Path) -> Path:
+    """Each shard's line counts, for the repeated-lines step to sum by ranges of line hashes."""
+    return work / "lines"
 
 
 def dedup_dir(work: Path) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,9 +13,11 @@ import pyarrow as pa
 import xxhash
 
 from clean import readers
+from clean.atomic import atomic_path
 from clean.corpus.step import Applied, CorpusStep, applied, by_document, replace_text
 from clean.document import Removal
 from clean.engines import Engine
+from clean.layout import lines_dir
 from clean.page.text import fold, is_prose
 from clean.schema import removals_table
 
@@ -55,22 +58,28 @@ class RepeatedLines:
         self, shards: Sequence[readers.Shard], work: Path, before: Sequence[CorpusStep], engine: Engine
     ) -> None:
         """Count, for every line of every site, the pages that carry it: each shard counted by a task of its own
-        (distinct lines per page, then per shard), the counts summed here."""
-        counted = engine.map(_count_lines, [(str(work), s.to_json(), list(before)) for s in shards], heavy=True)
-        for site_docs, _, _ in counted:
+        (distinct lines per page, then per shard, kept in a file), then the counts summed by tasks that each take
+        one range of line hashes across every shard's file, so no process holds every distinct line of the corpus
+        (at a million news pages, six million of them)."""
+        folder = lines_dir(work)
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        jobs = [(str(work), s.to_json(), list(before)) for s in shards]
+        counted = engine.map(_count_lines, jobs, heavy=True)
+        for site_docs, _ in counted:
             for group, n in site_docs.items():
                 self._site_docs[group] = self._site_docs.get(group, 0) + n
-        parts = [(values, counts) for _, values, counts in counted if len(values)]
-        if not parts:
+        distinct = sum(n for _, n in counted)
+        if not distinct:
             return
-        values, inverse = np.unique(np.concatenate([v for v, _ in parts]), return_inverse=True)
-        counts = np.bincount(inverse, weights=np.concatenate([c for _, c in parts]), minlength=len(values))
-        counts = counts.astype(np.int64)
-        # Keep every line seen on min_docs pages; the stricter test for prose is made per line in apply(),
-        # where the text is at hand, so only the counts of candidates are kept.
-        keep = counts >= self.min_docs
-        self._boiler = values[keep]
-        self._counts = counts[keep]
+        parts = [str(_counts_path(folder, s.index)) for s in shards]
+        n_ranges = max(1, -(-distinct // RANGE_LINES))
+        summed = engine.map(
+            _sum_range, [(parts, r, n_ranges, self.min_docs) for r in range(n_ranges)], heavy=n_ranges > 1
+        )
+        # Ranges in order of hash value: the candidates come out sorted, as the lookups in apply() need.
+        self._boiler = np.concatenate([values for values, _ in summed])
+        self._counts = np.concatenate([counts for _, counts in summed])
 
     def _boilerplate_counts(self, groups: Sequence[str], lines: Sequence[str]) -> np.ndarray:
         """For each line (of its group), how many pages carry it when it is a candidate, else 0.
@@ -146,11 +155,19 @@ class RepeatedLines:
         return {"repeated_lines": lines}
 
 
-def _count_lines(
-    work: str, shard_json: dict[str, Any], before: Sequence[CorpusStep]
-) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
-    """Task: one shard's pages per site, and its distinct line hashes with the number of its pages carrying each."""
-    documents, _ = applied(Path(work), readers.Shard.from_json(shard_json), before)
+#: Distinct lines (summed over shards) per summing task: about 16 bytes each, twice over while they are summed.
+RANGE_LINES = 1 << 21
+
+
+def _counts_path(folder: Path, index: int) -> Path:
+    return folder / f"{index:05d}.npy"
+
+
+def _count_lines(work: str, shard_json: dict[str, Any], before: Sequence[CorpusStep]) -> tuple[dict[str, int], int]:
+    """Task: one shard's pages per site, and its distinct line hashes with the number of its pages carrying each,
+    saved sorted by hash as one ``(2, n)`` array in ``layout.lines_dir``; returns the pages per site and ``n``."""
+    shard = readers.Shard.from_json(shard_json)
+    documents, _ = applied(Path(work), shard, before)
     site_docs: dict[str, int] = {}
     hashes: list[np.ndarray] = []
     for text, site, source, status in zip(
@@ -166,7 +183,27 @@ def _count_lines(
         site_docs[group] = site_docs.get(group, 0) + 1
         doc_hashes = {_line_hash(group, line) for line in text.split("\n")}
         hashes.append(np.fromiter(doc_hashes, dtype=np.uint64, count=len(doc_hashes)))
-    if not hashes:
-        return site_docs, np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
-    values, counts = np.unique(np.concatenate(hashes), return_counts=True)
-    return site_docs, values, counts.astype(np.int64)
+    values, counts = np.unique(np.concatenate(hashes), return_counts=True) if hashes else (np.empty(0, np.uint64), [])
+    with atomic_path(_counts_path(lines_dir(Path(work)), shard.index)) as tmp, tmp.open("wb") as fh:
+        np.save(fh, np.stack((values, np.asarray(counts, dtype=np.uint64))))
+    return site_docs, len(values)
+
+
+def _sum_range(parts: Sequence[str], r: int, n_ranges: int, min_docs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Task: the lines of the ``r``-th of ``n_ranges`` equal ranges of hash values, their page counts summed over
+    every shard; returns those on ``min_docs`` pages or more (the candidates), sorted by hash."""
+    low, high = (r << 64) // n_ranges, ((r + 1) << 64) // n_ranges
+    values, counts = [], []
+    for path in parts:
+        rows = np.load(path, mmap_mode="r")
+        start = int(np.searchsorted(rows[0], np.uint64(low))) if r else 0
+        end = int(np.searchsorted(rows[0], np.uint64(high))) if high < 1 << 64 else rows.shape[1]
+        values.append(np.array(rows[0, start:end]))
+        counts.append(np.array(rows[1, start:end]))
+        del rows
+    if not values:
+        return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+    unique, inverse = np.unique(np.concatenate(values), return_inverse=True)
+    summed = np.bincount(inverse, weights=np.concatenate(counts), minlength=len(unique)).astype(np.int64)
+    keep = summed >= min_docs
+    return unique[keep], summed[keep]
