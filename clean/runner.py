@@ -3,7 +3,8 @@
 The unit of work is a shard (``clean.readers``): ``clean.shard.run_shard`` reads, cleans and writes one shard's
 results plus a done marker into the work folder (``clean.layout``), on whichever engine the configuration chose
 (``clean.engines``). The corpus steps then see every shard once and change each on its way out; the tables are
-streamed in shard order into bounded part files, so the bytes do not depend on how many workers ran; a rerun
+written by the workers in pieces of consecutive shards (``clean.corpus.parts``), so the bytes do not depend on how
+many workers ran; a rerun
 after a crash finds the done markers and does only the rest.
 """
 
@@ -19,15 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
-
 from clean import readers
 from clean.audit.report import write_report
 from clean.config import Config
 from clean.corpus import CorpusSteps, corpus_steps
 from clean.corpus.duplicates import check_against, params_from
+from clean.corpus.parts import number_parts, pieces, write_piece
 from clean.engines import Engine, engine_for
 from clean.errors import UsageError
 from clean.layout import (
@@ -49,7 +47,7 @@ from clean.publish import publish, published_names
 from clean.schema import DOCUMENTS, REMOVALS, documents_table
 from clean.shard import failed_document, run_shard_job
 from clean.version import __version__
-from clean.writers import PartWriter, write_json_atomic
+from clean.writers import write_json_atomic
 
 #: Seen by the progress display: where a run of these options keeps its work.
 __all__ = ["STATE_DIR", "Interrupted", "RunResult", "check_paths", "run", "work_fingerprint"]
@@ -188,9 +186,7 @@ def run(
         timings.update({f"corpus.{name}": seconds for name, seconds in steps.timings.items()})
 
         t = time.perf_counter()
-        staged, removals = _write_tables(
-            staging_dir(work), shards, steps, engine, discover_failures, progress, timings
-        )
+        staged, removals = _write_tables(staging_dir(work), shards, stats, steps, engine, discover_failures, progress)
         timings["write"] = time.perf_counter() - t
     except BaseException:
         engine.close(abandon=True)
@@ -291,55 +287,47 @@ def _run_shards(
 def _write_tables(
     staging: Path,
     shards: Sequence[readers.Shard],
+    stats: dict[int, dict[str, Any]],
     steps: CorpusSteps,
     engine: Engine,
     discover_failures: Sequence[readers.Failure],
     progress: Callable[[str, int, int], None] | None,
-    timings: dict[str, float],
 ) -> tuple[dict[str, list[Path]], tuple[Counter[str], Counter[str]]]:
-    """Every table of the new dataset: each shard through the corpus steps on the engine's workers, its tables
-    streamed into bounded part files in ``staging`` as soon as every shard before it is in (so the bytes never
-    depend on which worker finished first, and the driver writes while the workers work); returns the files per
-    table and the removals counted by kind and by rule as published."""
+    """Every table of the new dataset, written by the engine's workers a piece at a time (``corpus.parts``: runs
+    of consecutive shards through the corpus steps), then numbered in order here; returns the files per table and
+    the removals counted by kind and by rule as published."""
     shutil.rmtree(staging, ignore_errors=True)
-    writers = {
-        name: PartWriter(staging / name, schema)
-        for name, schema in steps.schemas(documents=DOCUMENTS, removals=REMOVALS).items()
-    }
+    schemas = steps.schemas(documents=DOCUMENTS, removals=REMOVALS)
+    runs = pieces(shards, [stats[s.index].get("chars_out", 0) for s in shards])
+    tail = None
+    if discover_failures:
+        docs = [failed_document(f, f.reason) for f in sorted(discover_failures, key=lambda f: f.source)]
+        tail = steps.extend_documents(documents_table(docs))
+    jobs = [
+        (
+            str(steps.work),
+            [s.to_json() for s in run],
+            steps.steps,
+            str(staging),
+            i,
+            schemas,
+            tail if i == len(runs) - 1 else None,
+        )
+        for i, run in enumerate(runs)
+    ]
+    if not runs and tail is not None:
+        jobs = [(str(steps.work), [], steps.steps, str(staging), 0, schemas, tail)]
     kinds: Counter[str] = Counter()
     rules: Counter[str] = Counter()
-    ready: dict[int, dict[str, Path]] = {}
-    written_up_to = 0
-    streaming = 0.0
-    try:
-        for i, files in steps.apply_all(shards, engine):
-            ready[i] = files
-            started = time.perf_counter()
-            while written_up_to in ready:
-                for name, path in ready.pop(written_up_to).items():
-                    table = pq.read_table(path)
-                    writers[name].write(table)
-                    if name == "removals":  # counted as published: corpus steps and dedup add rows
-                        kinds.update(_counts(table.column("kind")))
-                        rules.update(_counts(table.column("rule")))
-                    path.unlink()
-                written_up_to += 1
-            streaming += time.perf_counter() - started
-            if progress:
-                progress("write", written_up_to, len(shards))
-        if discover_failures:
-            docs = [failed_document(f, f.reason) for f in sorted(discover_failures, key=lambda f: f.source)]
-            writers["documents"].write(steps.extend_documents(documents_table(docs)))
-        written = {name: w.close() for name, w in writers.items()}
-    except BaseException:
-        for w in writers.values():
-            w.abort()
-        raise
-    timings["write.stream"] = streaming
+    found: dict[int, dict[str, list[str]]] = {}
+    for i, (files, piece_kinds, piece_rules) in engine.map_unordered(write_piece, jobs):
+        found[i] = files
+        kinds.update(piece_kinds)
+        rules.update(piece_rules)
+        if progress:
+            progress("write", len(found), len(jobs))
+    written = {
+        name: number_parts(staging / name, [Path(f) for i in sorted(found) for f in found[i][name]], schema)
+        for name, schema in schemas.items()
+    }
     return written, (kinds, rules)
-
-
-def _counts(column: pa.ChunkedArray) -> dict[str, int]:
-    """How often each value occurs in a string column (counted in Arrow, not in Python)."""
-    counted = pc.value_counts(column)
-    return dict(zip(counted.field("values").to_pylist(), counted.field("counts").to_pylist(), strict=True))

@@ -48,7 +48,7 @@ def _rows_per_group(table: pa.Table) -> int:
 
 
 class PartWriter:
-    """Streams batches into ``dir/part-NNNNN.parquet`` files, each bounded in bytes, each atomic.
+    """Streams batches into ``dir/<prefix>NNNNN.parquet`` files, each bounded in bytes, each atomic.
 
     Batches are buffered up to a row group's worth, so the output depends only on the sequence of rows,
     never on how they were batched on the way in.
@@ -61,8 +61,10 @@ class PartWriter:
         *,
         part_bytes: int = PART_BYTES,
         row_group_bytes: int = ROW_GROUP_BYTES,
+        prefix: str = "part-",
     ) -> None:
         self.directory = directory
+        self.prefix = prefix
         self.schema = schema
         self.part_bytes = part_bytes
         self.row_group_bytes = row_group_bytes
@@ -96,7 +98,7 @@ class PartWriter:
             self._close_part()
 
     def _open(self) -> None:
-        self._dest = self.directory / f"part-{len(self.written):05d}.parquet"
+        self._dest = self.directory / f"{self.prefix}{len(self.written):05d}.parquet"
         self._ctx = atomic_path(self._dest)
         tmp = self._ctx.__enter__()
         self._writer = pq.ParquetWriter(tmp, self.schema, **PARQUET_OPTIONS)
@@ -109,10 +111,11 @@ class PartWriter:
         self._writer = self._ctx = self._dest = None
         self._part_size = 0
 
-    def close(self) -> list[Path]:
-        """Flush what is buffered and finish the last part; an empty table still gets one (empty) part."""
+    def close(self, empty_part: bool = True) -> list[Path]:
+        """Flush what is buffered and finish the last part; an empty table still gets one (empty) part unless
+        ``empty_part`` is false (a piece of a table that other writers write the rest of)."""
         self._flush_group()
-        if self._writer is None and not self.written:
+        if self._writer is None and not self.written and empty_part:
             self._open()
         if self._writer is not None:
             self._close_part()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -22,8 +22,7 @@ import pyarrow.parquet as pq
 
 from clean import readers
 from clean.engines import Engine
-from clean.layout import applied_path, shard_paths
-from clean.writers import write_table_atomic
+from clean.layout import shard_paths
 
 #: What applying a step to one shard gives: its documents and removals, and any tables of its own (``passages``).
 Applied = tuple[pa.Table, pa.Table, dict[str, pa.Table]]
@@ -130,12 +129,6 @@ class CorpusSteps:
             schemas = step.schemas(schemas)
         return schemas
 
-    def apply_all(self, shards: Sequence[readers.Shard], engine: Engine) -> Iterator[tuple[int, dict[str, Path]]]:
-        """Every shard's tables with every step applied, each shard by a task that writes them into the work
-        folder (``layout.applied_path``); yields (position in ``shards``, the files by table) as tasks end."""
-        jobs = [(str(self.work), shard.to_json(), self.steps) for shard in shards]
-        yield from engine.map_unordered(_apply_task, jobs)
-
     def apply(self, shard: readers.Shard) -> dict[str, pa.Table]:
         documents, removals = shard_tables(self.work, shard)
         out: dict[str, pa.Table] = {}
@@ -157,13 +150,3 @@ class CorpusSteps:
         for step in self.steps:
             out.update(step.summary(published))
         return out
-
-
-def _apply_task(work: str, shard_json: dict[str, Any], steps: Sequence[CorpusStep]) -> dict[str, Path]:
-    """Task: one shard's tables through every step, written beside the shard's own results."""
-    shard = readers.Shard.from_json(shard_json)
-    written = {}
-    for name, table in CorpusSteps(Path(work), steps).apply(shard).items():
-        written[name] = applied_path(Path(work), shard.index, name)
-        write_table_atomic(written[name], table)
-    return written
