@@ -313,6 +313,9 @@ class Duplicates:
         rows = passages_data["row"]
         # Only items a later run can be a copy of: not empty, not a duplicate (its kept member stands for it).
         doc_start = self.doc_offsets[shard.index]
+        p_start = self.passage_offsets[shard.index]
+        doc_sig = st.signature_rows(self.work, "documents", doc_start, doc_start + n_docs)
+        passage_sig = st.signature_rows(self.work, "passages", p_start, p_start + len(rows))
         keep_d = np.flatnonzero(~docs["empty"] & ~self.doc_dup[doc_start : doc_start + n_docs])
         keep_p = np.flatnonzero(~passages_data["empty"] & ~self.p_dup[p_glob])
         # Each document's row, then its passages' rows.
@@ -321,7 +324,7 @@ class Duplicates:
         order = np.argsort(np.concatenate((doc_key[keep_d], passage_key[keep_p])), kind="stable")
         n_d = len(keep_d)
         num_perm = self.params["documents"].num_perm
-        sig = np.concatenate((docs["signatures"][keep_d], passages_data["signatures"][keep_p]))[order].astype("<u4")
+        sig = np.concatenate((doc_sig[keep_d], passage_sig[keep_p]))[order].astype("<u4")
         exact = np.concatenate((docs["exact"][keep_d], passages_data["exact"][keep_p]))[order].astype("<u8")
         level = np.asarray(["documents"] * n_d + ["passages"] * len(keep_p), dtype=object)[order]
         ids = np.asarray(

@@ -2,17 +2,19 @@
 
 A run keeps its stage files in ``work/dedup/`` (``level`` is ``documents`` or ``passages``):
 
-- ``sketch_shard`` (one task per shard): ``NNNNN.<level>.npz`` with the shard's signatures, exact keys and
-  empty flags, and ``NNNNN.<level>.keys.npy``, its band keys laid out ``(bands, n)`` so that the task of one
-  band reads one contiguous row of each shard's file: the signatures partitioned by band.
+- ``sketch_shard`` (one task per shard): ``NNNNN.<level>.sig.npy``, the shard's signatures;
+  ``NNNNN.<level>.npz`` with its exact keys and empty flags; and ``NNNNN.<level>.keys.npy``, its band keys laid
+  out ``(bands, n)`` so that the task of one band reads one contiguous row of each shard's file: the signatures
+  partitioned by band.
 - ``gather`` (the driver): ``<level>.sig.npy``, every item's signature in corpus order (a previously
-  published dataset first), written with plain file writes and read through short-lived memory maps
-  (``SignatureFile``), so no process holds the whole file resident; and ``<level>.rep.npy``, which items are
-  banded at all (the first of each exact group, never an empty text).
-- ``band_task`` (one task per band): candidate pairs from equal keys, verified against the signatures;
-  ``<level>.pairs-BBB.npy``.
+  published dataset first; a shard's own file is removed once copied), written with plain file writes and read
+  through short-lived memory maps (``SignatureFile``), so no process holds the whole file resident;
+  ``<level>.rep.npy``, each item's exact group; ``<level>.first.npy``, which items are banded at all (the first of
+  each exact group, never an empty text).
+- ``band_task`` (one task per band, or per range of a band's key values when it holds more than ``SPAN_ITEMS``):
+  candidate pairs from equal keys, verified against the signatures; ``<level>.pairs-BBB-SSS.npy``.
 - ``finish`` (the driver): union-find over the verified pairs with the chain floor (``cluster.clusters``),
-  reading the bands' pair files one at a time.
+  reading the pair files one at a time.
 
 Items are numbered in corpus order (shard by shard, row by row), never by which task finished first, so the
 result does not depend on how the corpus was cut into shards, how many workers ran, or on which engine.
@@ -44,8 +46,10 @@ def write_sketch(work: Path, part: str, level: str, sk: Sketch, params: DedupPar
     keys = band_keys(sk.signatures, params.lsh_bands, params.lsh_rows)
     with atomic_path(_path(work, part, level, "keys.npy")) as tmp, tmp.open("wb") as fh:
         np.save(fh, np.ascontiguousarray(keys.T))
+    with atomic_path(_path(work, part, level, "sig.npy")) as tmp, tmp.open("wb") as fh:
+        np.save(fh, np.ascontiguousarray(sk.signatures, dtype=np.uint32))
     with atomic_path(_path(work, part, level, "npz")) as tmp, tmp.open("wb") as fh:
-        np.savez(fh, signatures=sk.signatures, exact=sk.exact, empty=sk.empty, **extra)
+        np.savez(fh, exact=sk.exact, empty=sk.empty, **extra)
 
 
 def sketch_texts(texts: Sequence[str], usable: np.ndarray, params: DedupParams) -> Sketch:
@@ -55,7 +59,8 @@ def sketch_texts(texts: Sequence[str], usable: np.ndarray, params: DedupParams) 
 
 
 def load_sketch(work: Path, part: str, level: str, *names: str) -> dict[str, np.ndarray]:
-    """One part's sketch arrays (``names``, or all of them)."""
+    """One part's sketch arrays but its signatures (``names``, or all of them): exact keys, empty flags, and for
+    passages where each sits (``row``, ``line``)."""
     with np.load(_path(work, part, level, "npz")) as data:
         return {k: data[k] for k in (names or data.files)}
 
@@ -87,6 +92,14 @@ class SignatureFile:
             out[start : start + self.ROWS] = rows[index[start : start + self.ROWS]]
             del rows
         return out
+
+
+def signature_rows(work: Path, level: str, start: int, end: int) -> np.ndarray:
+    """Items ``start:end`` of a level's signatures (a shard's, for the published ``signatures`` table)."""
+    rows = np.load(work / f"{level}.sig.npy", mmap_mode="r")
+    out = np.array(rows[start:end])
+    del rows
+    return out
 
 
 @dataclass
@@ -148,10 +161,11 @@ def _write_rows(path: Path, work: Path, level: str, parts: Sequence[str], offset
         np.lib.format.read_array_header_1_0(fh)
         start = fh.tell()
         for i, part in enumerate(parts):
+            source = _path(work, part, level, "sig.npy")
             if offsets[i + 1] > offsets[i]:
-                signatures = load_sketch(work, part, level, "signatures")["signatures"]
                 fh.seek(start + int(offsets[i]) * num_perm * 4)
-                fh.write(np.ascontiguousarray(signatures, dtype="<u4").data)
+                fh.write(np.ascontiguousarray(np.load(source), dtype="<u4").data)
+            source.unlink()  # the copy is the only one: 512 bytes an item on disk, not twice that
 
 
 #: Banded items per band task: a band of more is cut into ranges of key values, a task each, so that a task's
