@@ -340,9 +340,13 @@ def test_exact_groups_name_the_first_of_each_group() -> None:
     assert np.array_equal(dedup.exact_groups(exact), dedup.exact_groups(exact, np.zeros(500, dtype=bool)))
 
 
-def test_a_band_cut_into_key_ranges_gives_the_bands_pairs(tmp_path: Path) -> None:
-    """A band of more items than a task should hold is cut by key value; equal keys share a range, so the ranges'
-    pairs are the band's, and each task reads signatures through short-lived maps (``SignatureFile``)."""
+def test_bands_cut_by_key_range_and_verified_by_item_range_give_the_one_process_pairs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The corpus step's shape: a band of more items than a task should hold is cut by key value (equal keys share a
+    range, so the ranges' candidates are the band's); candidates of every band are then verified by ranges of the
+    lower item, reading signature rows in blocks (``verify_task``), never at random. The verified pairs are those
+    of ``lsh.verify`` over all candidates at once."""
     from clean.dedup import stages
 
     rng = random.Random(4)
@@ -357,14 +361,27 @@ def test_a_band_cut_into_key_ranges_gives_the_bands_pairs(tmp_path: Path) -> Non
     stages.write_sketch(tmp_path, "00000", "passages", dedup.sketch(texts[:120], params), params)
     stages.write_sketch(tmp_path, "00001", "passages", dedup.sketch(texts[120:], params), params)
     gathered = stages.gather(tmp_path, "passages", ["00000", "00001"], params.num_perm)
-    rows = stages.SignatureFile(gathered.signatures)
     whole = np.concatenate([dedup.sketch(texts[:120], params).signatures, dedup.sketch(texts[120:], params).signatures])
-    assert rows.shape == whole.shape and np.array_equal(rows[np.array([299, 0, 121, 5])], whole[[299, 0, 121, 5]])
-    for band in (0, 7):
-        one = np.load(stages.band_task(tmp_path, gathered, band, params.threshold))
-        cut = [np.load(stages.band_task(tmp_path, gathered, band, params.threshold, s, 6)) for s in range(6)]
-        assert len(one) >= 80 and sum(len(c) > 0 for c in cut) >= 3
+    rows = stages.SignatureFile(gathered.signatures)
+    picked = np.array([299, 0, 121, 5, 6, 7, 299])
+    assert rows.shape == whole.shape and np.array_equal(rows[picked], whole[picked])
+
+    candidates = []
+    for band in range(params.lsh_bands):
+        one = np.load(stages.band_task(tmp_path, gathered, band)).T
+        cut = [np.load(stages.band_task(tmp_path, gathered, band, s, 6)).T for s in range(6)]
+        if band in (0, 7):
+            assert len(one) >= 80 and sum(len(c) > 0 for c in cut) >= 3
         assert np.array_equal(dedup.unique_pairs(np.concatenate(cut)), dedup.unique_pairs(one))
+        candidates.append(stages.band_task(tmp_path, gathered, band, band % 3, 3))
+    monkeypatch.setattr(stages, "VERIFY_ROWS", 64)  # five ranges of items, blocks of 64 rows
+    ranges = stages.verify_ranges(gathered)
+    assert ranges == 5
+    verified = [np.load(stages.verify_task(tmp_path, gathered, candidates, r, 0.5)) for r in range(ranges)]
+    every = np.concatenate([np.load(c).T for c in candidates])
+    expected, _ = dedup.verify(every, whole, 0.5)
+    assert len(expected) >= 100
+    assert np.array_equal(np.concatenate(verified), expected)
 
 
 def test_pair_score_counts_pairs_and_ignores_listed_ones() -> None:

@@ -65,5 +65,9 @@ def sketch_shard(work: str, shard_json: dict[str, Any], before: Sequence[CorpusS
     return documents.num_rows
 
 
-def band_task(work: str, gathered: st.Gathered, band: int, threshold: float, span: int, n_spans: int) -> str:
-    return str(st.band_task(dedup_dir(Path(work)), gathered, band, threshold, span, n_spans))
+def band_task(work: str, gathered: st.Gathered, band: int, span: int, n_spans: int) -> str:
+    return str(st.band_task(dedup_dir(Path(work)), gathered, band, span, n_spans))
+
+
+def verify_task(work: str, gathered: st.Gathered, candidates: Sequence[str], r: int, threshold: float) -> str:
+    return str(st.verify_task(dedup_dir(Path(work)), gathered, [Path(c) for c in candidates], r, threshold))

@@ -34,7 +34,7 @@ import pyarrow.ipc
 
 from clean import readers
 from clean.config import Config
-from clean.corpus.dedup_tasks import band_task, params_from, sketch_shard
+from clean.corpus.dedup_tasks import band_task, params_from, sketch_shard, verify_task
 from clean.corpus.mapped import Ids, concat_ids, ids_path, load_arrays, save_arrays, write_ids
 from clean.corpus.prior import check_against, load_prior
 from clean.corpus.step import Applied, CorpusStep, by_document, replace_text
@@ -111,15 +111,20 @@ class Duplicates:
             started = time.perf_counter()
             gathered = st.gather(dest, level, parts, params.num_perm)
             n_spans = st.spans(gathered)
-            files = engine.map(
+            in_pool = gathered.n >= BANDS_IN_POOL
+            candidates = engine.map(
                 band_task,
-                [
-                    (str(work), gathered, b, params.threshold, span, n_spans)
-                    for b in range(params.lsh_bands)
-                    for span in range(n_spans)
-                ],
-                heavy=gathered.n >= BANDS_IN_POOL,
+                [(str(work), gathered, b, span, n_spans) for b in range(params.lsh_bands) for span in range(n_spans)],
+                heavy=in_pool,
             )
+            ranges = st.verify_ranges(gathered)
+            files = engine.map(
+                verify_task,
+                [(str(work), gathered, candidates, r, params.threshold) for r in range(ranges)],
+                heavy=in_pool and ranges > 1,
+            )
+            for path in candidates:
+                Path(path).unlink()
             banded = time.perf_counter()
             self.kept[level], self.similarity[level] = st.finish(gathered, [Path(f) for f in files], params)
             self.gathered[level] = gathered

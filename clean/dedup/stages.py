@@ -22,6 +22,8 @@ result does not depend on how the corpus was cut into shards, how many workers r
 
 from __future__ import annotations
 
+import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +32,7 @@ import numpy as np
 
 from clean.atomic import atomic_path
 from clean.dedup.cluster import clusters, exact_groups
-from clean.dedup.lsh import band_keys, band_pairs, verify
+from clean.dedup.lsh import band_keys, band_pairs, unique_pairs
 from clean.dedup.minhash import Sketch, sketch
 from clean.dedup.params import DedupParams
 
@@ -65,41 +67,72 @@ def load_sketch(work: Path, part: str, level: str, *names: str) -> dict[str, np.
         return {k: data[k] for k in (names or data.files)}
 
 
-class SignatureFile:
-    """Signature rows by global index, read from ``<level>.sig.npy`` through a memory map opened for each read.
+def _data_offset(path: Path) -> tuple[int, tuple[int, ...]]:
+    """Where a ``.npy`` file's data starts, and its shape."""
+    with path.open("rb") as fh:
+        version = np.lib.format.read_magic(fh)
+        header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, _, _ = header(fh)
+        return fh.tell(), shape
 
-    A map held open keeps every page it touched resident in the process: verifying a band's pairs touched
-    rows all over a file of 512 bytes an item (2.8 GB at a million documents' passages), in each worker.
+
+def read_rows(path: Path, start: int, end: int, num_perm: int, offset: int) -> np.ndarray:
+    """Rows ``start:end`` of a signature file, read (not mapped: the pages of a map stay resident in the process
+    that touched them, and this kernel maps a whole large folio of page cache on each fault)."""
+    row = num_perm * 4
+    with path.open("rb") as fh:
+        fh.seek(offset + start * row)
+        data = fh.read((end - start) * row)
+    return np.frombuffer(data, dtype="<u4").reshape(end - start, num_perm)
+
+
+class SignatureFile:
+    """Signature rows by global index, read from ``<level>.sig.npy`` a run of nearby rows at a time.
+
+    Rows are read with ``pread``, never through a memory map: the band tasks and the clusters touch rows all over a
+    file of 512 bytes an item (2.7 GB for a million documents' passages), and a map kept every page it touched
+    resident, up to 6 GB of summed RSS on two workers. A read costs about 2 µs a row, so the bulk of the reads
+    (verifying candidate pairs) goes through ``verify_task``'s sequential blocks instead.
     """
 
-    #: Rows read under one map: at most this many pages resident at once.
-    ROWS = 4096
+    #: Requested rows closer than this are read in one call with the rows between them.
+    GAP = 16
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        rows = np.load(path, mmap_mode="r")
-        self.shape: tuple[int, int] = rows.shape
-        del rows
+        self.offset, shape = _data_offset(path)
+        self.shape: tuple[int, int] = (int(shape[0]), int(shape[1]))
 
     def __len__(self) -> int:
         return self.shape[0]
 
     def __getitem__(self, index: np.ndarray) -> np.ndarray:
         index = np.asarray(index, dtype=np.int64)
-        out = np.empty((len(index), self.shape[1]), dtype=np.uint32)
-        for start in range(0, len(index), self.ROWS):
-            rows = np.load(self.path, mmap_mode="r")
-            out[start : start + self.ROWS] = rows[index[start : start + self.ROWS]]
-            del rows
+        num_perm = self.shape[1]
+        out = np.empty((len(index), num_perm), dtype=np.uint32)
+        if not len(index):
+            return out
+        order = np.argsort(index, kind="stable")
+        wanted = index[order]
+        starts = np.flatnonzero(np.diff(wanted, prepend=wanted[0] - self.GAP - 1) > self.GAP)
+        ends = np.append(starts[1:], len(wanted))
+        row = num_perm * 4
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+                first, last = int(wanted[s]), int(wanted[e - 1]) + 1
+                data = os.pread(fd, (last - first) * row, self.offset + first * row)
+                block = np.frombuffer(data, dtype="<u4").reshape(last - first, num_perm)
+                out[order[s:e]] = block[wanted[s:e] - first]
+        finally:
+            os.close(fd)
         return out
 
 
 def signature_rows(work: Path, level: str, start: int, end: int) -> np.ndarray:
     """Items ``start:end`` of a level's signatures (a shard's, for the published ``signatures`` table)."""
-    rows = np.load(work / f"{level}.sig.npy", mmap_mode="r")
-    out = np.array(rows[start:end])
-    del rows
-    return out
+    rows = SignatureFile(work / f"{level}.sig.npy")
+    return read_rows(rows.path, start, end, rows.shape[1], rows.offset).copy()
 
 
 @dataclass
@@ -178,37 +211,92 @@ def spans(gathered: Gathered) -> int:
     return max(1, -(-gathered.banded // SPAN_ITEMS))
 
 
-def band_task(work: Path, gathered: Gathered, band: int, threshold: float, span: int = 0, n_spans: int = 1) -> Path:
-    """Verified candidate pairs of one band (of the ``span``-th of ``n_spans`` equal ranges of its key values: equal
-    keys fall in one range, so the ranges' pairs together are the band's), from that band's row of every part's key
-    file."""
+def band_task(work: Path, gathered: Gathered, band: int, span: int = 0, n_spans: int = 1) -> Path:
+    """Candidate pairs of one band (of the ``span``-th of ``n_spans`` equal ranges of its key values: equal keys fall
+    in one range, so the ranges' pairs together are the band's), from that band's row of every part's key file;
+    saved ``(2, m)``, sorted by the lower item, for ``verify_task`` to take its range from."""
     first = np.load(gathered.first, mmap_mode="r")
     low, high = (span << 64) // n_spans, ((span + 1) << 64) // n_spans
     keys, ids = [], []
     for i, part in enumerate(gathered.parts):
         start, end = int(gathered.offsets[i]), int(gathered.offsets[i + 1])
         column = np.load(_path(work, part, gathered.level, "keys.npy"), mmap_mode="r")
-        row = np.asarray(column[band])
-        take = np.asarray(first[start:end])
+        row = np.array(column[band])
+        take = np.array(first[start:end])
         if n_spans > 1:
-            take = take & (row >= np.uint64(low))
+            take &= row >= np.uint64(low)
             if high < 1 << 64:
                 take &= row < np.uint64(high)
         keys.append(row[take])
         ids.append(np.flatnonzero(take) + start)
-        del column, row
+        del column
     del first
     pairs = band_pairs(np.concatenate(keys), np.concatenate(ids)) if keys else np.zeros((0, 2), dtype=np.int64)
     del keys, ids
-    pairs, _ = verify(pairs, SignatureFile(gathered.signatures), threshold)
-    path = work / f"{gathered.level}.pairs-{band:03d}-{span:03d}.npy"
-    np.save(path, pairs)
+    pairs = unique_pairs(pairs)
+    path = work / f"{gathered.level}.candidates-{band:03d}-{span:03d}.npy"
+    np.save(path, np.ascontiguousarray(pairs.T.astype(_index_type(gathered.n))))
     return path
+
+
+#: Items per verifying task's range, and per block of signatures it reads: 64 MB of signatures each.
+VERIFY_ROWS = 1 << 17
+
+
+def verify_ranges(gathered: Gathered) -> int:
+    """How many ``verify_task`` ranges the level's items are cut into."""
+    return max(1, -(-gathered.n // VERIFY_ROWS))
+
+
+def verify_task(work: Path, gathered: Gathered, candidates: Sequence[Path], r: int, threshold: float) -> Path:
+    """The candidate pairs (of every band) whose lower item is in the ``r``-th range of ``VERIFY_ROWS`` items,
+    verified against the signatures: the range's rows read once, the higher items' rows read in ascending blocks,
+    never a signature row at random; saves the pairs that reach ``threshold`` (``lsh.verify``'s test)."""
+    lo = r * VERIFY_ROWS
+    hi = min(gathered.n, lo + VERIFY_ROWS)
+    taken = []
+    for path in candidates:
+        column = np.load(path, mmap_mode="r")
+        a, b = np.searchsorted(column[0], [lo, hi])
+        if b > a:
+            taken.append(np.array(column[:, a:b], dtype=np.int64).T)
+        del column
+    pairs = unique_pairs(np.concatenate(taken)) if taken else np.zeros((0, 2), dtype=np.int64)
+    del taken
+    rows = SignatureFile(gathered.signatures)
+    num_perm = rows.shape[1]
+    similarity = np.empty(len(pairs), dtype=np.float32)
+    if len(pairs):
+        left = read_rows(rows.path, lo, hi, num_perm, rows.offset)
+        order = np.argsort(pairs[:, 1], kind="stable")
+        higher = pairs[order, 1]
+        at = 0
+        while at < len(order):
+            base = int(higher[at])
+            end = int(np.searchsorted(higher, base + VERIFY_ROWS))
+            block = read_rows(rows.path, base, int(higher[end - 1]) + 1, num_perm, rows.offset)
+            for s in range(at, end, _STEP):
+                sel = order[s : min(end, s + _STEP)]
+                eq = left[pairs[sel, 0] - lo] == block[pairs[sel, 1] - base]
+                similarity[sel] = np.count_nonzero(eq, axis=1) / num_perm
+            at = end
+    need = math.ceil(threshold * num_perm - 1e-9)
+    path = work / f"{gathered.level}.pairs-{r:05d}.npy"
+    np.save(path, pairs[np.rint(similarity * num_perm) >= need])
+    return path
+
+
+#: Pairs compared at a time: two blocks of 32k x 512 bytes.
+_STEP = 1 << 15
+
+
+def _index_type(n: int) -> type:
+    return np.int32 if n < 1 << 31 else np.int64
 
 
 def finish(gathered: Gathered, pair_files: Sequence[Path], params: DedupParams) -> tuple[np.ndarray, np.ndarray]:
     """The kept member (``-1`` for empty items) and the similarity to it of every item (``cluster.clusters``),
-    reading the bands' pair files one at a time."""
+    reading the verified pair files one at a time."""
     return clusters(
         gathered.n,
         lambda: (np.load(p) for p in pair_files),
