@@ -219,3 +219,25 @@ def test_progress_counts_files_and_documents_from_the_done_markers(tmp_path: Pat
     quiet = io.StringIO()
     run(SEEDS, tmp_path / "again", config, progress=Progress(tmp_path / "again", config, file=quiet))
     assert quiet.getvalue() == "", "off when the stream is not a terminal"
+
+
+def test_losses_are_summed_per_document_across_part_files(seeds_out: Path, tmp_path: Path) -> None:
+    """The report keeps only the documents that lost the most (never a dict of every document): a document's
+    removals split over two part files still count as one document, with their characters summed."""
+    out = tmp_path / "out"
+    shutil.copytree(seeds_out, out)
+    manifest = json.loads((out / "manifest.json").read_text())
+    removals = pq.read_table(out / "removals")
+    whole = summarise(out, manifest)
+    cut = removals.num_rows // 2
+    first, second = removals.column("id")[cut - 1].as_py(), removals.column("id")[cut].as_py()
+    assert first == second  # the cut falls inside one document's removals
+    for old in (out / "removals").iterdir():
+        old.unlink()
+    pq.write_table(removals.slice(0, cut), out / "removals" / "part-00000.parquet")
+    pq.write_table(removals.slice(cut), out / "removals" / "part-00001.parquet")
+    manifest["files"]["removals"] = ["removals/part-00000.parquet", "removals/part-00001.parquet"]
+    split = summarise(out, manifest)
+    assert (split.removed_documents, whole.removed_documents) == (4, 4)  # one seed loses only joined lines
+    assert [(d["id"], d["removed_chars"]) for d in split.top] == [(d["id"], d["removed_chars"]) for d in whole.top]
+    assert split.rules == whole.rules and split.kinds == whole.kinds

@@ -117,7 +117,7 @@ def build_report(out: Path, manifest: dict[str, Any], summary: Summary | None = 
             "removals", [v for _, v in shown], ORANGE)], horizontal=True, title=title, axis="removals"))
         sections.append(
             '<section id="removals"><h2>What was removed</h2>'
-            f"<p>{_n(total)} removals in {_n(len(s.removed_chars))} documents, by {_n(len(s.kinds))} kinds of "
+            f"<p>{_n(total)} removals in {_n(s.removed_documents)} documents, by {_n(len(s.kinds))} kinds of "
             f"noise and {_n(len(s.rules))} rules. A removal is a line or a span of one that went (or moved to a "
             "metadata field, or was joined back to its sentence), with the rule that took it and why.</p>"
             + _pair(_chart(charts[-2]),
