@@ -298,11 +298,12 @@ def _write_tables(
     the removals counted by kind and by rule as published."""
     shutil.rmtree(staging, ignore_errors=True)
     schemas = steps.schemas(documents=DOCUMENTS, removals=REMOVALS)
-    runs = pieces(shards, [stats[s.index].get("chars_out", 0) for s in shards])
     tail = None
     if discover_failures:
         docs = [failed_document(f, f.reason) for f in sorted(discover_failures, key=lambda f: f.source)]
         tail = steps.extend_documents(documents_table(docs))
+    # No shard at all (every input failed to open): one piece of no shards carries the failed inputs' rows.
+    runs = pieces(shards, [stats[s.index].get("chars_out", 0) for s in shards]) or ([[]] if tail is not None else [])
     jobs = [
         (
             str(steps.work),
@@ -315,8 +316,6 @@ def _write_tables(
         )
         for i, run in enumerate(runs)
     ]
-    if not runs and tail is not None:
-        jobs = [(str(steps.work), [], steps.steps, str(staging), 0, schemas, tail)]
     kinds: Counter[str] = Counter()
     rules: Counter[str] = Counter()
     found: dict[int, dict[str, list[str]]] = {}

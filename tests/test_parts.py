@@ -55,3 +55,18 @@ def test_many_pieces_publish_the_rows_of_one(tmp_path: Path, monkeypatch: pytest
     assert documents == [f"documents/part-{k:05d}.parquet" for k in range(len(documents))]
     assert sorted(p.name for p in (tmp_path / "many" / "documents").iterdir()) == [Path(f).name for f in documents]
     assert _rows(tmp_path / "many") == _rows(tmp_path / "one")
+
+
+def test_inputs_that_never_reach_a_shard_are_still_published(tmp_path: Path) -> None:
+    """Every input failed to open, so there is no shard and no piece of shards: one piece carries the failed
+    inputs' rows, and every other table still gets its one empty part."""
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    result = run(src, tmp_path / "out", workers=1)
+    assert result.exit_code == 3
+    rows = _rows(tmp_path / "out")
+    assert [(r["source"], r["status"]) for r in rows["documents"]] == [("gone.txt", "failed")]
+    assert all(
+        files == [f"{name}/part-00000.parquet"] for name, files in result.manifest["files"].items() if name != "report"
+    )

@@ -121,7 +121,7 @@ class Duplicates:
             files = engine.map(
                 verify_task,
                 [(str(work), gathered, candidates, r, params.threshold) for r in range(ranges)],
-                heavy=in_pool and ranges > 1,
+                heavy=in_pool,
             )
             for path in candidates:
                 Path(path).unlink()
@@ -188,6 +188,7 @@ class Duplicates:
         self.written = written
 
         new_docs = ~prior
+        first_doc = self.n_prior["documents"]
         self._summary = {
             "dedup": {
                 "documents": int(new_docs.sum()),
@@ -195,12 +196,10 @@ class Duplicates:
                 "exact_duplicate_documents": int(
                     (self.doc_dup & new_docs & (np.load(self.gathered["documents"].rep, mmap_mode="r") != index)).sum()
                 ),
-                "document_clusters": _clusters_with_new(kept, self.doc_dup | self.doc_head, new_docs),
+                "document_clusters": _clusters(kept[first_doc:], (self.doc_dup | self.doc_head)[first_doc:]),
                 "passages": n_p - first_new,
                 "duplicate_passages": int(self.p_dup[first_new:].sum()),
-                "passage_clusters": _clusters_with_new(
-                    pk[first_new:], self.p_dup[first_new:] | self.p_head[first_new:], None
-                ),
+                "passage_clusters": _clusters(pk[first_new:], self.p_dup[first_new:] | self.p_head[first_new:]),
                 "dropped_documents": int((~written & new_docs).sum()),
                 "removed_passages": int(self.p_remove.sum()),
                 "against": str(self.against) if self.against else None,
@@ -389,10 +388,10 @@ class Duplicates:
 _ARRAYS = ("doc_dup", "doc_head", "written", "p_dup", "p_head", "p_remove", "p_doc", "p_line")
 
 
-def _clusters_with_new(kept: np.ndarray, in_cluster: np.ndarray, new: np.ndarray | None) -> int:
-    """Clusters with a member from this run (a cluster may be headed by an item of the ``--dedup-against`` set);
-    ``new`` None: every item given is this run's."""
-    return len(np.unique(kept[in_cluster if new is None else in_cluster & new]))
+def _clusters(kept: np.ndarray, in_cluster: np.ndarray) -> int:
+    """Clusters with a member among these items (this run's: a cluster may be headed by an item of the
+    ``--dedup-against`` set)."""
+    return len(np.unique(kept[in_cluster]))
 
 
 def _fixed_binary(data: bytes, width: int, n: int) -> pa.Array:

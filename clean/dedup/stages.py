@@ -132,7 +132,7 @@ class SignatureFile:
 def signature_rows(work: Path, level: str, start: int, end: int) -> np.ndarray:
     """Items ``start:end`` of a level's signatures (a shard's, for the published ``signatures`` table)."""
     rows = SignatureFile(work / f"{level}.sig.npy")
-    return read_rows(rows.path, start, end, rows.shape[1], rows.offset).copy()
+    return read_rows(rows.path, start, end, rows.shape[1], rows.offset)
 
 
 @dataclass
