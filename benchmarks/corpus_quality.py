@@ -73,9 +73,9 @@ def rules_and_zones(data) -> dict[str, tuple]:
 
 def clean_on_html(pages) -> dict[str, tuple]:
     """``clean_html`` on each page's HTML (decoded as lxml would: the page's own charset, else UTF-8)."""
+    from clean.encoding import decode
     from clean.page.pipeline import CleanOptions
     from clean.page.records import clean_html
-    from clean.readers.encoding import decode
 
     options = CleanOptions(page_model=False)  # the shipped HTML model saw every source: only LOSO scores it
     out = {}

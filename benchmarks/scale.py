@@ -2,7 +2,7 @@
 """Scale: docs/s, MB/s and peak memory for 1 and 2 workers and Ray, and growth from 10k to 100k documents.
 
 Usage: python benchmarks/scale.py [--docs 100000] [--sizes 10000,30000,100000] [--no-ray] [--keep DIR] [--repeat 2]
-       [--gz] [--sizes-only] [--trace DIR]
+       [--gz] [--sizes-only | --speedup-only] [--trace DIR]
 
 Generates a corpus of JSONL files: news-like documents built from sentences of article text (the seeds', the dev
 pages' and, when ../shared is there, the labelled corpus's), with site boilerplate lines among them, wire
@@ -276,10 +276,11 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=2, help="runs of each configuration, taking turns (best time)")
     ap.add_argument("--gz", action="store_true", help="each corpus as one .jsonl.gz file instead of JSONL files")
     ap.add_argument("--sizes-only", action="store_true", help="only the growth table over --sizes (2 workers)")
+    ap.add_argument("--speedup-only", action="store_true", help="only 1 worker against 2 (and Ray) on --docs")
     ap.add_argument("--trace", type=Path, default=None, help="write each run's memory over time here, as CSV")
     args = ap.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="clean-scale-"))
-    sizes = sorted({int(s) for s in args.sizes.split(",")} | {args.docs})
+    sizes = [args.docs] if args.speedup_only else sorted({int(s) for s in args.sizes.split(",")} | {args.docs})
     corpora = {}
     for n in sizes:
         corpora[n] = base / f"corpus-{n}{'-gz' if args.gz else ''}"
@@ -298,7 +299,8 @@ def main() -> int:
         args.trace.mkdir(parents=True, exist_ok=True)
     if not args.sizes_only:
         speedup(args, big, big_bytes, base)
-    growth(args, sizes, corpora, base)
+    if not args.speedup_only:
+        growth(args, sizes, corpora, base)
     if not args.keep:
         shutil.rmtree(base, ignore_errors=True)
     return 0

@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from clean.config import Config
 from clean.document import RawRecord
+from clean.encoding import decode_lenient
 from clean.schema import DOCUMENTS, REMOVAL_STRUCT, documents_table, removal_row
 from clean.shard import clean_items, clean_options, in_batches
 
@@ -20,9 +21,34 @@ OUTPUT = DOCUMENTS.append(pa.field("removals", pa.list_(REMOVAL_STRUCT)))
 
 
 def _column(batch: pa.RecordBatch | pa.Table, name: str) -> list[Any] | None:
+    """A column's values as text, or None when the batch has no such column.
+
+    Text columns are read as text, binary ones decoded as the Parquet reader decodes a binary cell; an ``id`` may
+    be a whole number and a ``date`` a date or timestamp. Any other type is the caller's mistake: a ``TypeError``
+    naming the column, never ``"b'...'"`` or an empty document.
+    """
     if name not in batch.schema.names:
         return None
-    return [None if v is None else str(v) for v in batch.column(name).to_pylist()]
+    column = batch.column(name)
+    kind = column.type
+    if pa.types.is_dictionary(kind):
+        column, kind = column.cast(kind.value_type), kind.value_type
+    if pa.types.is_null(kind):
+        return [None] * len(column)
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind) or _is_view(kind, "string"):
+        return column.to_pylist()
+    if pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or _is_view(kind, "binary"):
+        return [None if v is None else decode_lenient(v) for v in column.to_pylist()]
+    if name == "id" and pa.types.is_integer(kind):
+        return [None if v is None else str(v) for v in column.to_pylist()]
+    if name == "date" and (pa.types.is_date(kind) or pa.types.is_timestamp(kind)):
+        return [None if v is None else v.isoformat() for v in column.to_pylist()]
+    raise TypeError(f"clean_batch: column {name!r} is {kind}; expected text (string or binary)")
+
+
+def _is_view(kind: pa.DataType, base: str) -> bool:
+    check = getattr(pa.types, f"is_{base}_view", None)
+    return bool(check and check(kind))
 
 
 def clean_batch(batch: pa.RecordBatch | pa.Table, config: Config | None = None) -> pa.RecordBatch:

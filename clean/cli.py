@@ -23,6 +23,7 @@ from tqdm import tqdm
 
 from clean.config import HTML_MODEL_CHOICES, load
 from clean.errors import UsageError
+from clean.printable import printable
 from clean.version import __version__
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -227,27 +228,29 @@ def command(
         result = run(inputs, out, config, progress=progress)
     except UsageError as exc:
         _close(progress)
-        click.echo(f"clean: error: {exc}", err=True)
+        click.echo(printable(f"clean: error: {exc}", lines=False), err=True)
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt as exc:
         _close(progress)
-        click.echo(f"clean: {exc or 'interrupted; rerun the same command to resume'}", err=True)
+        click.echo(printable(f"clean: {exc or 'interrupted; rerun the same command to resume'}", lines=False), err=True)
         _exit_abandoning_workers(EXIT_INTERRUPTED)
     except Exception as exc:
         _close(progress)
         log.debug("run failed", exc_info=True)
         if verbose:
             raise
-        click.echo(f"clean: error: {type(exc).__name__}: {exc} (rerun with -v for details)", err=True)
+        click.echo(
+            printable(f"clean: error: {type(exc).__name__}: {exc} (rerun with -v for details)", lines=False), err=True
+        )
         sys.exit(EXIT_ERROR)
     _close(progress)
     summary = format_summary(out, result.manifest)
     log.info("finished: %s", " ".join(summary.split()))
     if not quiet:
-        click.echo(summary, err=True, nl=False)
+        click.echo(printable(summary), err=True, nl=False)
     for entry in result.manifest["input_files"]:
         if entry["status"] != "ok":
-            click.echo(f"clean: {entry['source']}: {entry['error']}", err=True)
+            click.echo(printable(f"clean: {entry['source']}: {entry['error']}", lines=False), err=True)
     sys.exit(result.exit_code)
 
 
@@ -267,7 +270,7 @@ def _show(paths: tuple[Path, ...], explain_id: str | None, list_rules: bool, col
     try:
         text = format_explanation(explain(paths[0], explain_id), color=colour)
     except UsageError as exc:
-        click.echo(f"clean: error: {exc}", err=True)
+        click.echo(printable(f"clean: error: {exc}", lines=False), err=True)
         sys.exit(EXIT_USAGE)
     click.echo(text, nl=False, color=colour)
 
@@ -297,7 +300,7 @@ class _TqdmHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            tqdm.write(self.format(record), file=sys.stderr)
+            tqdm.write(printable(self.format(record)), file=sys.stderr)
         except Exception:
             self.handleError(record)
 
@@ -325,7 +328,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         code = command.main(args=argv, prog_name="clean", standalone_mode=False)
     except click.UsageError as exc:
-        click.echo(f"clean: error: {exc.format_message()} (see clean --help)", err=True)
+        click.echo(printable(f"clean: error: {exc.format_message()} (see clean --help)", lines=False), err=True)
         sys.exit(EXIT_USAGE)
     except (click.Abort, KeyboardInterrupt):
         click.echo("clean: interrupted; rerun the same command to resume", err=True)

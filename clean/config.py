@@ -11,6 +11,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import math
 import os
 import sys
 from dataclasses import dataclass, fields
@@ -135,6 +136,8 @@ def _check(name: str, value: Any, annotation: str) -> Any:
     if base == "int" and isinstance(value, int) and not isinstance(value, bool):
         return value
     if base == "float" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not math.isfinite(value):  # nan passes every range check, inf overflows the timers and sizes
+            raise UsageError(f"option {name}: expected a finite number, got {value!r}")
         return float(value)
     if base == "str" and isinstance(value, str):
         return value
@@ -145,10 +148,10 @@ def _check(name: str, value: Any, annotation: str) -> Any:
 #: Limits checked when a Config is made, whatever it came from (flags check the same limits themselves).
 _LIMITS: dict[str, tuple[float | None, float | None]] = {
     "workers": (0, None),
-    "shard_mb": (0.001, None),
+    "shard_mb": (0.001, 1_000_000),
     "shard_docs": (1, None),
-    "max_doc_mb": (0.001, None),
-    "doc_timeout": (0, None),
+    "max_doc_mb": (0.001, 1_000_000),
+    "doc_timeout": (0, 7 * 86400),
     "dedup_threshold": (0.05, 1.0),
     "dedup_ngram": (1, None),
     "dedup_num_perm": (8, None),

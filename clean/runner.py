@@ -96,8 +96,10 @@ def check_paths(inputs: Sequence[Path], out: Path) -> None:
             raise UsageError(f"OUT {out} is the same folder as INPUT {path}; choose another OUT")
         if p.is_dir() and out_r.is_relative_to(p):
             raise UsageError(f"OUT {out} is inside INPUT {path}; its output would be read as input next time")
-        if p.is_relative_to(out_r / STATE_DIR):
-            raise UsageError(f"INPUT {path} is inside OUT's work folder")
+        if p.is_relative_to(out_r):
+            raise UsageError(
+                f"INPUT {path} is inside OUT {out}; its own output would be read as input; choose another OUT"
+            )
 
 
 def _work_dir(out: Path, fingerprint: str, config: Config) -> Path:

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from clean import encoding
+from clean.encoding import MOJIBAKE_RULE, decode, decode_lenient, repair_mojibake
 from clean.errors import InputError
-from clean.readers import encoding
-from clean.readers.encoding import MOJIBAKE_RULE, decode, decode_lenient, repair_mojibake
 
 #: A Western European news page using every cp1252-only character news text leans on.
 ARTICLE = (

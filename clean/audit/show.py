@@ -10,6 +10,7 @@ import click
 
 from clean.audit.explain import KEEPS_TEXT, Explanation
 from clean.document import Removal
+from clean.printable import printable
 from clean.rules import LineRule, default_rules
 
 _MARKERS = {"drop": "-", "to_metadata": ">", "partial": "~", "repair": "*", "kept": " "}
@@ -35,7 +36,7 @@ def _describe(r: Removal) -> str:
     what = r.action if r.action != "to_metadata" else f"to {r.field or 'metadata'}"
     extra = f", duplicates {r.ref}" if r.ref else ""
     stage = "" if r.stage == "clean" else f"{r.stage} "
-    return f"{stage}{r.rule} ({r.kind}, {what}{extra}): {r.reason}"
+    return printable(f"{stage}{r.rule} ({r.kind}, {what}{extra}): {r.reason}", lines=False)
 
 
 def _number(value: Any) -> str:
@@ -50,21 +51,21 @@ def format_explanation(e: Explanation, *, color: bool = False) -> str:
     """
     style = _styler(color)
     d = e.document
-    out = [style(e.id, "head")]
+    out = [style(_p(e.id), "head")]
     fmt = d.get("format") or "?"
-    read = f", read from {e.input_path}" if e.input_path else ""
-    out.append(f"  source      {d.get('source')} ({fmt}){read}")
-    out.append(f"  status      {d.get('status')}" + (f": {d['error']}" if d.get("error") else ""))
+    read = f", read from {_p(e.input_path)}" if e.input_path else ""
+    out.append(f"  source      {_p(d.get('source'))} ({_p(fmt)}){read}")
+    out.append(f"  status      {_p(d.get('status'))}" + (f": {_p(d['error'])}" if d.get("error") else ""))
     for key in ("title", "author", "date", "site", "language", "url"):
         value = d.get(key)
-        out.append(f"  {key:<11} {value if value not in (None, '') else '-'}")
+        out.append(f"  {key:<11} {_p(value) if value not in (None, '') else '-'}")
     out.append(
         f"  size        {_number(d.get('n_chars_in'))} characters in, {_number(d.get('n_chars_out'))} out, "
         f"{_number(d.get('n_removed'))} removals"
     )
-    out.append(f"  duplicates  {_duplicates(e)}")
+    out.append(f"  duplicates  {_p(_duplicates(e))}")
     if e.note:
-        out.append(f"  note        {e.note}")
+        out.append(f"  note        {_p(e.note)}")
     if not e.lines:
         out.append("")
         why = "failed before cleaning" if d.get("status") == "failed" else "is empty"
@@ -83,17 +84,26 @@ def format_explanation(e: Explanation, *, color: bool = False) -> str:
         whole = next((m for m in reversed(line.marks) if m.span is None), None)
         if whole is not None:
             kind = "to_metadata" if whole.removal.action == "to_metadata" else "drop"
-            marker, body = _MARKERS[kind], style(line.text, kind)
+            marker, body = _MARKERS[kind], style(_p(line.text), kind)
         else:
-            spans = sorted(m.span for m in line.marks if m.span and m.span[1] > m.span[0]
-                           and m.removal.action not in KEEPS_TEXT)
+            spans = sorted(
+                m.span for m in line.marks if m.span and m.span[1] > m.span[0] and m.removal.action not in KEEPS_TEXT
+            )
             marker = _MARKERS["partial"] if spans else (_MARKERS["repair"] if line.repairs else _MARKERS["kept"])
             body = _mark_spans(line.text, spans, style, color)
         out.append(f"{line.n:>{width}} {marker} {body}")
         pad = " " * (width + 3)
         for r in line.repairs:
-            out.append(pad + style(f"* {r.rule} ({r.kind}, {r.action} {r.text!r} from line {r.line} of the page "
-                                   f"as read): {r.reason}", "repair"))
+            out.append(
+                pad
+                + style(
+                    _p(
+                        f"* {r.rule} ({r.kind}, {r.action} {r.text!r} from line {r.line} of the page "
+                        f"as read): {r.reason}"
+                    ),
+                    "repair",
+                )
+            )
         for m in line.marks:
             text = "" if m.span is None else f" {m.removal.text!r}"
             out.append(pad + style(f"^ {_describe(m.removal)}{text}", "rule"))
@@ -103,9 +113,15 @@ def format_explanation(e: Explanation, *, color: bool = False) -> str:
         out.append("")
         out.append(style("Repairs (line numbers of the page as read, before repair joined its lines):", "dim"))
         for r in e.repairs:
-            out.append("  " + style(f"* line {r.line}: {r.action} {r.text!r}: {r.rule} ({r.kind}): {r.reason}",
-                                    "repair"))
+            out.append(
+                "  " + style(_p(f"* line {r.line}: {r.action} {r.text!r}: {r.rule} ({r.kind}): {r.reason}"), "repair")
+            )
     return "\n".join(out) + "\n"
+
+
+def _p(value: object) -> str:
+    """A value from the page or the manifest, safe for the terminal and kept on its line."""
+    return printable(value, lines=False)
 
 
 def _weighed(prob: float, top: Sequence[tuple[str, float, float]]) -> str:
@@ -120,10 +136,10 @@ def _mark_spans(text: str, spans: Sequence[tuple[int, int]], style: Callable[[st
         start = max(first, at)
         if end <= start:
             continue
-        parts.append(text[at:start])
-        parts.append(style(text[start:end], "span") if color else f"[-{text[start:end]}-]")
+        parts.append(_p(text[at:start]))
+        parts.append(style(_p(text[start:end]), "span") if color else f"[-{_p(text[start:end])}-]")
         at = end
-    parts.append(text[at:])
+    parts.append(_p(text[at:]))
     return "".join(parts)
 
 

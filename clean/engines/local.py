@@ -7,9 +7,13 @@ corpus steps' tasks.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
@@ -25,7 +29,9 @@ class LocalEngine:
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             ctx = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_worker_init)
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
+            )
         return self._pool
 
     def map_unordered(self, fn: Callable[..., Any], args: Sequence[tuple[Any, ...]]) -> Iterator[tuple[int, Any]]:
@@ -66,6 +72,35 @@ class LocalEngine:
             pool.shutdown()
 
 
-def _worker_init() -> None:
-    """Workers leave Ctrl-C to the parent, which decides what to keep."""
+def _worker_init(parent: int) -> None:
+    """Workers leave Ctrl-C to the parent, which decides what to keep, and end when the parent ends.
+
+    A parent killed outright (``kill -9``, the OOM killer) cannot stop its pool; without this its workers went on
+    cleaning for nobody. Linux ends them the moment the parent dies (``PR_SET_PDEATHSIG``); elsewhere a thread
+    checks once a second whether the parent is still there.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if not _die_with_parent():
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="clean-parent-watch").start()
+    if os.getppid() != parent:  # the parent died before the request above took effect
+        os._exit(1)
+
+
+def _die_with_parent() -> bool:
+    """Ask the kernel to send SIGKILL when the parent process ends (Linux only)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from clean.document import Metadata, Removal
+from clean.encoding import text_argument
 from clean.page import dates, language
 from clean.page.cleaner import Cleaner, Context, Line, Proposal, apply, rebuild
 from clean.page.lift import lift_date, lift_title
@@ -152,7 +153,7 @@ def clean_text(text: str, *, meta: Metadata | None = None, options: CleanOptions
         The cleaned body (one paragraph per line, no blank lines, no title line), lifted metadata and
         the removals, each with its stage, rule, kind, action and reason.
     """
-    return clean_texts([text], [meta], options)[0]
+    return clean_texts([text_argument(text, "clean_text: text")], [meta], options)[0]
 
 
 def clean_texts(
@@ -170,6 +171,9 @@ def clean_texts(
     in which pages are taken cannot change a result. An error in any page raises for the batch; the
     runner then cleans that batch's documents one by one, so only the bad one fails.
     """
+    if isinstance(texts, (str, bytes)):
+        raise TypeError(f"clean_texts: texts: expected a list of pages, got one {type(texts).__name__}")
+    texts = [text_argument(t, f"clean_texts: texts[{i}]") for i, t in enumerate(texts)]
     options = options or CleanOptions()
     pages = _started(texts, metas, options, views)
     steps = cleaners(options)

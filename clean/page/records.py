@@ -10,6 +10,7 @@ import dataclasses
 from collections.abc import Sequence
 
 from clean.document import Document, Metadata, RawRecord
+from clean.encoding import text_argument
 from clean.page.dates import parse_date
 from clean.page.html import Extracted, extract_html
 from clean.page.model.html_page import HtmlView, read_html
@@ -20,6 +21,9 @@ from clean.page.pipeline import Cleaned, CleanOptions, clean_texts
 def clean_html(html: str, url: str | None = None, *, options: CleanOptions | None = None) -> Cleaned:
     """Clean an HTML page: its blocks judged by the HTML page model (see ``html_inputs``), or, without the
     model, trafilatura's extraction run through the text cleaners."""
+    html = text_argument(html, "clean_html: html", html=True)
+    if url is not None and not isinstance(url, str):
+        raise TypeError(f"clean_html: url: expected str or None, got {type(url).__name__}")
     options = options or CleanOptions()
     texts, metas, views, opts = html_inputs([html], [Metadata(url=url)], options)
     return clean_texts(texts, metas, opts, views)[0]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from clean.document import RawRecord
-from clean.readers.encoding import decode_lenient, normalise_newlines, repair_mojibake
+from clean.encoding import decode_lenient, normalise_newlines, repair_mojibake
 from clean.readers.plan import MB, Failure, InputFile
 
 #: Record fields read from JSONL objects and Parquet columns.

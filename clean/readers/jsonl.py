@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import IO
 
 from clean.document import RawRecord
-from clean.readers.encoding import decode_lenient
+from clean.encoding import decode_lenient
 from clean.readers.files import _GZIP_ERRORS, _file_failure, _gzip_reason, _json_type, _open, _record, _too_big
 from clean.readers.plan import _CHUNK, Failure, InputFile, Piece
 

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from typing import IO
 
 from clean.document import RawRecord
+from clean.encoding import decode, repair_mojibake
 from clean.errors import InputError
-from clean.readers.encoding import decode, repair_mojibake
 from clean.readers.files import _GZIP_ERRORS, _file_failure, _gzip_reason, _open, _too_big
 from clean.readers.plan import _CHUNK, Failure, Piece
 

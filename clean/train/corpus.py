@@ -15,7 +15,7 @@ import lxml.html
 import pyarrow.parquet as pq
 import regex
 
-from clean.readers.encoding import decode
+from clean.encoding import decode
 
 #: An XML declaration at the head of a page.
 _XML_DECLARATION = regex.compile(r"^\s*<\?xml[^>]*\?>")

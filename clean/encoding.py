@@ -321,3 +321,26 @@ def _decode_declared(data: bytes, name: str) -> tuple[str, str]:
     if name == "cp1252":
         return _newlines(_cp1252(data)), name
     return _newlines(data.decode(name, errors="replace")), name
+
+
+def text_argument(value: object, argument: str, *, html: bool = False) -> str:
+    """A library caller's page as text: ``str`` as given (lone surrogates made U+FFFD), ``bytes`` decoded as the
+    readers decode a file of that kind; anything else is the caller's mistake, named.
+
+    A lone surrogate (from JSON's ``"\\ud800"`` or a bad slice) cannot be encoded, so the language detector and
+    Arrow would fail on it, and with it every page of the batch.
+    """
+    if isinstance(value, str):
+        return without_lone_surrogates(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return decode(bytes(value), source=argument, html=html)[0]
+    raise TypeError(f"{argument}: expected str or bytes, got {type(value).__name__}")
+
+
+def without_lone_surrogates(text: str) -> str:
+    """``text`` with each unpaired surrogate replaced by U+FFFD (a pair written as two code points is joined)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text
