@@ -66,7 +66,8 @@ LOG_FILE_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
     "--force",
     is_flag=True,
     default=None,
-    help="Discard an unfinished run in OUT made with other options instead of refusing.",
+    help="Discard an unfinished run in OUT made with other options, and write into an OUT that holds other files "
+    "(they are left alone), instead of refusing.",
 )
 @click.option(
     "--max-doc-mb",

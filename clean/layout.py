@@ -5,9 +5,11 @@ What a reader of OUT sees (all of it listed in the manifest, which is written la
     OUT/manifest.json                 the commit record of the run: counts, files, configuration, timings
     OUT/README.md                     the dataset card (``datasets.load_dataset(OUT, "documents")``)
     OUT/report.html                   the run's report
-    OUT/<table>/part-NNNNN.parquet    documents, removals, passages, signatures
+    OUT/<table>/part-NNNNN-GGGGGGGG.parquet    documents, removals, passages, signatures; G: the generation
 
 What a run keeps while it works (hidden; removed once the dataset is published)::
+
+    OUT/.clean/lock                                        held by the run (flock), with its pid
 
     OUT/.clean/work-<fingerprint>/plan.json                the shard plan and configuration
     OUT/.clean/work-<fingerprint>/manifest.json            written only when a run is interrupted
@@ -31,10 +33,18 @@ CARD = "README.md"
 REPORT = "report.html"
 #: Files at OUT's top that a run writes (besides its tables' folders).
 TOP_FILES = (MANIFEST, CARD, REPORT)
+#: The tables' folders a run may write.
+TABLES = ("documents", "removals", "passages", "signatures")
+#: Held by the run writing into OUT (``clean.outlock``).
+LOCK = "lock"
 
 
 def state_dir(out: Path) -> Path:
     return out / STATE_DIR
+
+
+def lock_path(out: Path) -> Path:
+    return state_dir(out) / LOCK
 
 
 def work_dir(out: Path, fingerprint: str) -> Path:

@@ -161,9 +161,12 @@ def dataset_card(manifest: dict[str, Any]) -> str:
     Only stable facts go in (no timings), so the card is the same for the same input.
     """
     tables = [name for name in manifest["files"] if manifest["files"][name]]
+    # This run's files only: while a run publishes, or if it was killed before its commit, the folder holds the
+    # previous run's files too (``clean.publish``).
+    gen = f"-{manifest['generation']}" if manifest.get("generation") else ""
     lines = ["---", "configs:"]
     for i, name in enumerate(tables):
-        lines += [f"- config_name: {name}", "  data_files:", "  - split: train", f"    path: {name}/*.parquet"]
+        lines += [f"- config_name: {name}", "  data_files:", "  - split: train", f"    path: {name}/*{gen}.parquet"]
         if i == 0:
             lines.append("  default: true")
     lines += [

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from clean import readers
-from clean.audit.report import write_report
+from clean.audit.report import build_report
 from clean.config import Config
 from clean.corpus import CorpusSteps, corpus_steps
 from clean.corpus.duplicates import check_against, params_from
@@ -42,12 +42,13 @@ from clean.layout import (
     work_dir,
 )
 from clean.manifest import build_manifest, dataset_card
+from clean.outlock import OutLock
 from clean.page.model.page import HTML_MODELS, identity
-from clean.publish import publish, published_names
+from clean.publish import check_out, generation, publish, published_names
 from clean.schema import DOCUMENTS, REMOVALS, documents_table
 from clean.shard import failed_document, run_shard_job
 from clean.version import __version__
-from clean.writers import write_json_atomic
+from clean.writers import file_sha256, write_json_atomic
 
 #: Seen by the progress display: where a run of these options keeps its work.
 __all__ = ["STATE_DIR", "Interrupted", "RunResult", "check_paths", "run", "work_fingerprint"]
@@ -158,7 +159,27 @@ def run(
     timings: dict[str, float] = {}
 
     fingerprint = work_fingerprint(config)
+    check_out(out, config.force)
     out.mkdir(parents=True, exist_ok=True)
+    lock = OutLock(out).acquire()
+    try:
+        return _run_locked(paths, out, config, fingerprint, progress, started, timings)
+    finally:
+        lock.release()
+        with contextlib.suppress(OSError):
+            state_dir(out).rmdir()
+
+
+def _run_locked(
+    paths: list[Path],
+    out: Path,
+    config: Config,
+    fingerprint: str,
+    progress: Callable[[str, int, int], None] | None,
+    started: float,
+    timings: dict[str, float],
+) -> RunResult:
+    """The run, OUT locked: plan, clean, corpus steps, tables, publish."""
     work = _work_dir(out, fingerprint, config)
     t = time.perf_counter()
     found = readers.discover(paths, exclude=out.resolve())
@@ -188,12 +209,16 @@ def run(
         timings.update({f"corpus.{name}": seconds for name, seconds in steps.timings.items()})
 
         t = time.perf_counter()
-        staged, removals = _write_tables(staging_dir(work), shards, stats, steps, engine, discover_failures, progress)
+        staged, digests, removals = _write_tables(
+            staging_dir(work), shards, stats, steps, engine, discover_failures, progress
+        )
         timings["write"] = time.perf_counter() - t
     except BaseException:
         engine.close(abandon=True)
         raise
     engine.close()
+    gen = generation([f"{name}:{d}" for name, ds in digests.items() for d in ds])
+    names = published_names(staged, gen)
     manifest = build_manifest(
         config=config,
         fingerprint=fingerprint,
@@ -201,16 +226,16 @@ def run(
         shards=shards,
         stats=stats,
         discover_failures=discover_failures,
-        files=published_names(staged),
+        files=names,
         extra=steps.summary(removals[1]),
         removals=removals,
     )
     timings["total"] = time.perf_counter() - started
     manifest["timings"] = {k: round(v, 3) for k, v in timings.items()}
-    publish(out, staged, manifest, dataset_card(manifest), write_report)
+    manifest["generation"] = gen
+    manifest["sha256"] = {rel: d for name in names for rel, d in zip(names[name], digests[name], strict=True)}
+    publish(out, staged, manifest, dataset_card(manifest), build_report)
     shutil.rmtree(work, ignore_errors=True)
-    with contextlib.suppress(OSError):
-        state_dir(out).rmdir()
     return RunResult(out=out, manifest=manifest, counts=manifest["counts"])
 
 
@@ -294,10 +319,10 @@ def _write_tables(
     engine: Engine,
     discover_failures: Sequence[readers.Failure],
     progress: Callable[[str, int, int], None] | None,
-) -> tuple[dict[str, list[Path]], tuple[Counter[str], Counter[str]]]:
+) -> tuple[dict[str, list[Path]], dict[str, list[str]], tuple[Counter[str], Counter[str]]]:
     """Every table of the new dataset, written by the engine's workers a piece at a time (``corpus.parts``: runs
-    of consecutive shards through the corpus steps), then numbered in order here; returns the files per table and
-    the removals counted by kind and by rule as published."""
+    of consecutive shards through the corpus steps), then numbered in order here; returns the files per table, their
+    sha256 in the same order, and the removals counted by kind and by rule as published."""
     shutil.rmtree(staging, ignore_errors=True)
     schemas = steps.schemas(documents=DOCUMENTS, removals=REMOVALS)
     tail = None
@@ -320,15 +345,17 @@ def _write_tables(
     ]
     kinds: Counter[str] = Counter()
     rules: Counter[str] = Counter()
-    found: dict[int, dict[str, list[str]]] = {}
+    found: dict[int, dict[str, list[tuple[str, str]]]] = {}
     for i, (files, piece_kinds, piece_rules) in engine.map_unordered(write_piece, jobs):
         found[i] = files
         kinds.update(piece_kinds)
         rules.update(piece_rules)
         if progress:
             progress("write", len(found), len(jobs))
-    written = {
-        name: number_parts(staging / name, [Path(f) for i in sorted(found) for f in found[i][name]], schema)
-        for name, schema in schemas.items()
-    }
-    return written, (kinds, rules)
+    written: dict[str, list[Path]] = {}
+    digests: dict[str, list[str]] = {}
+    for name, schema in schemas.items():
+        hashed = [(Path(f), digest) for i in sorted(found) for f, digest in found[i][name]]
+        written[name] = number_parts(staging / name, [f for f, _ in hashed], schema)
+        digests[name] = [d for _, d in hashed] if hashed else [file_sha256(f) for f in written[name]]
+    return written, digests, (kinds, rules)

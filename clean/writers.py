@@ -8,6 +8,7 @@ part files bounded too, so the same rows always produce the same bytes whatever 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import pyarrow.parquet as pq
 
 from clean.atomic import atomic_path, write_bytes_atomic, write_json_atomic
 
-__all__ = ["PartWriter", "atomic_path", "write_bytes_atomic", "write_json_atomic", "write_table_atomic"]
+__all__ = ["PartWriter", "atomic_path", "file_sha256", "write_bytes_atomic", "write_json_atomic", "write_table_atomic"]
 
 
 #: Row groups are cut when this many bytes of Arrow data are buffered.
@@ -31,6 +32,15 @@ PARQUET_OPTIONS: dict[str, Any] = {
     "write_statistics": True,
     "write_page_index": False,
 }
+
+
+def file_sha256(path: Path) -> str:
+    """The file's sha256, hex: recorded in the manifest for each published file, and what names a generation."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def write_table_atomic(dest: Path, table: pa.Table) -> None:

@@ -13,6 +13,7 @@ import pytest
 from conftest import SEEDS
 
 from clean.document import Removal
+from clean.errors import UsageError
 from clean.page.cleaner import Line, rebuild
 from clean.page.repair import repair
 from clean.runner import run
@@ -32,9 +33,13 @@ def seeds_out(tmp_path_factory) -> Path:
 
 
 def test_layout_and_columns(seeds_out: Path) -> None:
-    assert (seeds_out / "documents" / "part-00000.parquet").is_file()
-    assert (seeds_out / "removals" / "part-00000.parquet").is_file()
+    manifest = json.loads((seeds_out / "manifest.json").read_text())
+    gen = manifest["generation"]
+    assert len(gen) == 8 and int(gen, 16) >= 0
+    assert (seeds_out / "documents" / f"part-00000-{gen}.parquet").is_file()
+    assert (seeds_out / "removals" / f"part-00000-{gen}.parquet").is_file()
     assert (seeds_out / "manifest.json").is_file() and (seeds_out / "README.md").is_file()
+    assert f"path: documents/*-{gen}.parquet" in (seeds_out / "README.md").read_text()
     assert not (seeds_out / ".clean").exists(), "the work folder is removed once the dataset is published"
     docs = pq.read_table(seeds_out / "documents")
     assert {"id", "source", "format", "url", "title", "author", "date", "site", "language", "text", "n_chars_in",
@@ -44,7 +49,7 @@ def test_layout_and_columns(seeds_out: Path) -> None:
     assert sorted(r["source"] for r in rows) == sorted(p.name for p in SEEDS.glob("*.txt"))
     assert all(r["id"] == r["source"] and r["status"] == "ok" and r["language"] == "en" for r in rows)
     assert all("\n\n" not in r["text"] for r in rows)
-    meta = pq.ParquetFile(seeds_out / "documents" / "part-00000.parquet").metadata
+    meta = pq.ParquetFile(seeds_out / "documents" / f"part-00000-{gen}.parquet").metadata
     assert meta.row_group(0).column(0).compression == "ZSTD"
 
 
@@ -156,11 +161,16 @@ def test_rerun_replaces_own_files_only(tmp_path: Path) -> None:
     (out / "keep.csv").write_text("a,b")
     (out / "documents" / "part-00007.parquet").write_bytes(b"not ours")
     (src / "000_f36c42251596383b.txt").unlink()
-    result = run(src, out, workers=1)
+    with pytest.raises(UsageError, match=r"documents/notes.txt, documents/part-00007.parquet, keep.csv\)"):
+        run(src, out, workers=1)
+    result = run(src, out, workers=1, force=True)
     assert result.counts["documents"] == 4
     assert (out / "documents" / "notes.txt").read_text() == "mine"
     assert (out / "keep.csv").exists() and (out / "documents" / "part-00007.parquet").exists()
-    assert pq.read_table(out / "documents" / "part-00000.parquet").num_rows == 4
+    assert result.manifest["files"]["documents"] == [f"documents/part-00000-{result.manifest['generation']}.parquet"]
+    assert pq.read_table(out / result.manifest["files"]["documents"][0]).num_rows == 4
+    assert sorted(p.name for p in (out / "documents").iterdir()) == sorted(
+        ["notes.txt", "part-00007.parquet", Path(result.manifest["files"]["documents"][0]).name])
 
 
 def test_formats_gz_and_single_file(tmp_path: Path) -> None:

@@ -16,12 +16,16 @@ from pathlib import Path
 
 import psutil
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from conftest import SEEDS
 
 import clean
+from clean import publish as publish_module
+from clean import runner
 from clean.config import load
 from clean.errors import UsageError
+from clean.outlock import OutLock
 from clean.runner import run
 
 
@@ -167,3 +171,177 @@ def test_16_input_inside_out_is_refused(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "inside OUT" in proc.stderr
     proc = clean_cli(tmp_path, tmp_path / "out2")
     assert proc.returncode == 2 and "inside INPUT" in proc.stderr
+
+
+# 4 ------------------------------------------------------------------------------------------------------------------
+
+
+def test_04_foreign_files_in_out_are_refused_and_never_touched(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "README.md").write_text("# my project\n")
+    proc = clean_cli(SEEDS, out, "--force")
+    assert proc.returncode == 2 and "README.md" in proc.stderr and "Traceback" not in proc.stderr
+    assert (out / "README.md").read_text() == "# my project\n" and sorted(p.name for p in (out).iterdir()) == ["README.md"]
+    (out / "README.md").unlink()
+    (out / "manifest.json").write_text('{"mine": true}')
+    proc = clean_cli(SEEDS, out, "--force")
+    assert proc.returncode == 2 and "manifest.json" in proc.stderr
+    assert (out / "manifest.json").read_text() == '{"mine": true}'
+    (out / "manifest.json").unlink()
+    (out / "notes.txt").write_text("mine")
+    proc = clean_cli(SEEDS, out)
+    assert proc.returncode == 2 and "notes.txt" in proc.stderr and "--force" in proc.stderr
+    assert sorted(p.name for p in (out).iterdir()) == ["notes.txt"]
+    proc = clean_cli(SEEDS, out, "--force")
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "notes.txt").read_text() == "mine"
+    proc = clean_cli(SEEDS, out)  # our own files never count as foreign; the user's still does
+    assert proc.returncode == 2 and "notes.txt" in proc.stderr
+    (out / "notes.txt").unlink()
+    assert clean_cli(SEEDS, out).returncode == 0
+
+
+# 5 ------------------------------------------------------------------------------------------------------------------
+
+
+def test_05_a_second_run_into_the_same_out_exits_2_naming_the_first(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    with OutLock(out):
+        proc = clean_cli(SEEDS, out)
+        assert proc.returncode == 2, proc.stderr
+        assert f"is in use by pid {os.getpid()}" in proc.stderr and "Traceback" not in proc.stderr
+        assert sorted(p.name for p in (out / ".clean").iterdir()) == ["lock"], "the refused run wrote nothing"
+    assert not (out / ".clean" / "lock").exists()
+    assert clean_cli(SEEDS, out).returncode == 0
+
+
+def test_05_a_lock_left_by_a_killed_run_is_taken_over(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from pathlib import Path; from clean.outlock import OutLock; "
+        f"OutLock(Path({str(out)!r})).acquire(); print('held', flush=True); time.sleep(600)")],
+        stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    assert clean_cli(SEEDS, out).returncode == 2
+    holder.kill()
+    holder.wait()
+    assert (out / ".clean" / "lock").read_text().strip() == str(holder.pid), "the dead run's lock file is still there"
+    proc = clean_cli(SEEDS, out)
+    assert proc.returncode == 0, proc.stderr
+    assert not (out / ".clean").exists()
+
+
+# 8 ------------------------------------------------------------------------------------------------------------------
+
+
+def _published(out: Path) -> dict[str, bytes]:
+    """What a reader following OUT's manifest reads: every listed file's bytes (each must exist)."""
+    manifest = json.loads((out / "manifest.json").read_text())
+    return {rel: (out / rel).read_bytes() for files in manifest["files"].values() for rel in files
+            if rel.endswith(".parquet")}
+
+
+def test_08_a_publish_killed_before_its_commit_leaves_the_previous_run_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = copies_of_seeds(tmp_path / "in", 5)
+    out = tmp_path / "out"
+    first = run(src, out, workers=1)
+    before = _published(out)
+    card = (out / "README.md").read_text()
+    (src / "page-0000.txt").write_text(PAGE)
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(publish_module, "write_json_atomic", killed)
+    with pytest.raises(KeyboardInterrupt):
+        run(src, out, workers=1)
+    monkeypatch.undo()
+    assert _published(out) == before, "the previous run's files changed before the new manifest was written"
+    assert (out / "README.md").read_text() == card
+    gen = first.manifest["generation"]
+    leftovers = [p for p in (out / "documents").iterdir() if gen not in p.name]
+    assert leftovers, "the new run's tables were moved in beside the previous ones"
+    second = run(src, out, workers=1)
+    assert second.manifest["generation"] != gen
+    assert sorted(p.name for p in (out / "documents").iterdir()) == [
+        Path(rel).name for rel in second.manifest["files"]["documents"]]
+    docs = pq.read_table(out / "documents").to_pylist()
+    assert {d["source"]: d["text"] for d in docs}["page-0000.txt"] == PAGE
+
+
+# 9 ------------------------------------------------------------------------------------------------------------------
+
+
+def test_09_an_input_edited_in_place_to_the_same_size_is_not_resumed_from_stale_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = copies_of_seeds(tmp_path / "in", 3)
+    out = tmp_path / "out"
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "corpus_steps", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run(src, out, workers=1)
+    monkeypatch.undo()
+    page = src / "page-0001.txt"
+    before = page.read_bytes()
+    inode = page.stat().st_ino
+    after = before.replace(b"significant selling", b"SIGNIFICANT selling")
+    assert len(after) == len(before) and after != before
+    with page.open("r+b") as fh:  # in place: same inode, same size
+        fh.write(after)
+    assert page.stat().st_ino == inode and page.stat().st_size == len(before)
+    with pytest.raises(UsageError, match="inputs changed"):
+        run(src, out, workers=1)
+    result = run(src, out, workers=1, force=True)
+    texts = {d["source"]: d["text"] for d in pq.read_table(out / "documents").to_pylist()}
+    assert result.exit_code == 0 and "SIGNIFICANT selling" in texts["page-0001.txt"]
+
+
+# 12 -----------------------------------------------------------------------------------------------------------------
+
+
+def _corpus_with_copies(folder: Path) -> Path:
+    """Pages, records and a compressed record file, with exact and partial copies among them, so that dedup's
+    clusters, kept members and passages all depend on seeing the whole corpus."""
+    import gzip
+    import random
+
+    folder.mkdir(parents=True)
+    seeds = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    rng = random.Random(12)
+    for i, page in enumerate(seeds):
+        (folder / f"page-{i}.txt").write_text(page, encoding="utf-8")
+    records = []
+    for i in range(60):
+        lines = seeds[i % len(seeds)].split("\n")
+        if i % 3:
+            rng.shuffle(lines)
+            lines = lines[: len(lines) * 2 // 3]
+        records.append(json.dumps({"id": f"r{i}", "text": "\n".join(lines)}))
+    (folder / "records.jsonl").write_text("\n".join(records[:30]) + "\n", encoding="utf-8")
+    with gzip.open(folder / "more.jsonl.gz", "wt", encoding="utf-8") as fh:
+        fh.write("\n".join(records[30:]) + "\n")
+    return folder
+
+
+def test_12_the_data_is_byte_identical_whatever_the_shard_size_and_worker_count(tmp_path: Path) -> None:
+    src = _corpus_with_copies(tmp_path / "in")
+    results = {}
+    for workers, shard_mb, shard_docs in [(1, 32.0, 2000), (2, 32.0, 2000), (1, 0.02, 2000), (2, 0.02, 2000),
+                                          (2, 0.2, 3)]:
+        result = run(src, tmp_path / f"out-{workers}-{shard_mb}-{shard_docs}", workers=workers, shard_mb=shard_mb,
+                     shard_docs=shard_docs)
+        assert result.exit_code == 0
+        results[(workers, shard_mb, shard_docs)] = result.manifest
+    first = next(iter(results.values()))
+    assert first["dedup"]["duplicate_documents"] > 0 and first["shards"] and len(results[(1, 0.02, 2000)]["shards"]) > 5
+    for key, manifest in results.items():
+        assert manifest["sha256"] == first["sha256"], f"{key} wrote other bytes than {next(iter(results))}"

@@ -52,7 +52,8 @@ def test_many_pieces_publish_the_rows_of_one(tmp_path: Path, monkeypatch: pytest
     assert one.exit_code == many.exit_code == 0
     documents = many.manifest["files"]["documents"]
     assert len(one.manifest["files"]["documents"]) == 1 and len(documents) >= 2
-    assert documents == [f"documents/part-{k:05d}.parquet" for k in range(len(documents))]
+    gen = many.manifest["generation"]
+    assert documents == [f"documents/part-{k:05d}-{gen}.parquet" for k in range(len(documents))]
     assert sorted(p.name for p in (tmp_path / "many" / "documents").iterdir()) == [Path(f).name for f in documents]
     assert _rows(tmp_path / "many") == _rows(tmp_path / "one")
 
@@ -68,5 +69,7 @@ def test_inputs_that_never_reach_a_shard_are_still_published(tmp_path: Path) -> 
     rows = _rows(tmp_path / "out")
     assert [(r["source"], r["status"]) for r in rows["documents"]] == [("gone.txt", "failed")]
     assert all(
-        files == [f"{name}/part-00000.parquet"] for name, files in result.manifest["files"].items() if name != "report"
+        files == [f"{name}/part-00000-{result.manifest['generation']}.parquet"]
+        for name, files in result.manifest["files"].items()
+        if name != "report"
     )

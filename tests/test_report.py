@@ -204,7 +204,7 @@ def test_quiet_prints_nothing_and_a_log_file_gets_the_run(tmp_path: Path) -> Non
     text = log.read_text(encoding="utf-8")
     assert re.search(r"INFO clean\.cli: clean \d+\.\d+\.\d+: .*seeds -> .*out with \{'workers': 1", text)
     assert "INFO clean.cli: finished: clean: done documents 5 in, 5 written" in text
-    assert "INFO clean.audit.report: wrote" in text
+    assert "INFO clean.publish: wrote" in text and "report.html" in text
 
 
 def test_progress_counts_files_and_documents_from_the_done_markers(tmp_path: Path) -> None:

@@ -27,9 +27,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from clean.atomic import write_bytes_atomic
 from clean.audit.summary import LENGTH_EDGES, TOP_REMOVALS, Summary, summarise
-from clean.layout import REPORT
 
 log = logging.getLogger(__name__)
 
@@ -299,15 +297,6 @@ def _chart(spec: dict[str, Any]) -> str:
 def _pair(left: str, right: str) -> str:
     """A chart and its table side by side (stacked on a narrow screen)."""
     return f'<div class="pair"><div>{left}</div><div>{right}</div></div>'
-
-
-def write_report(out: Path, manifest: dict[str, Any]) -> Path:
-    """Write ``OUT/report.html`` atomically; return its path."""
-    page = build_report(out, manifest).encode("utf-8")
-    path = out / REPORT
-    write_bytes_atomic(path, page)
-    log.info("wrote %s (%d KB)", path, len(page) // 1024)
-    return path
 
 
 _CSS = """

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from clean import readers
 from clean.corpus.step import CorpusStep, CorpusSteps
-from clean.writers import PartWriter
+from clean.writers import PartWriter, file_sha256
 
 #: Cleaned text per piece: about 10 MB of compressed Parquet for the documents, and at 100,000 news documents
 #: (190 M characters) six pieces, enough to keep two workers busy to the end.
@@ -52,10 +52,11 @@ def write_piece(
     number: int,
     schemas: dict[str, pa.Schema],
     tail: pa.Table | None = None,
-) -> tuple[dict[str, list[str]], dict[str, int], dict[str, int]]:
+) -> tuple[dict[str, list[tuple[str, str]]], dict[str, int], dict[str, int]]:
     """Task: the shards' tables through every corpus step, written as ``<table>/piece-<number>-NNNNN.parquet`` in
     ``staging`` (``tail``, documents of inputs that never reached a shard, after them); returns the files per table
-    and the published removals counted by kind and by rule."""
+    with their sha256 (hashed here, in parallel, while the file is in the page cache) and the published removals
+    counted by kind and by rule."""
     runner = CorpusSteps(Path(work), steps)
     writers = {
         name: PartWriter(Path(staging) / name, schema, prefix=f"piece-{number:05d}-")
@@ -72,7 +73,7 @@ def write_piece(
                     rules.update(_counts(table.column("rule")))
         if tail is not None:
             writers["documents"].write(tail)
-        files = {name: [str(p) for p in w.close(empty_part=False)] for name, w in writers.items()}
+        files = {name: [(str(p), file_sha256(p)) for p in w.close(empty_part=False)] for name, w in writers.items()}
     except BaseException:
         for w in writers.values():
             w.abort()

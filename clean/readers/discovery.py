@@ -12,7 +12,7 @@ from typing import Any
 
 from clean.errors import UsageError
 from clean.readers.files import _os_reason
-from clean.readers.plan import Failure, InputFile
+from clean.readers.plan import Failure, InputFile, file_stamp
 
 #: Extension (lower-cased) to format; matching is case-insensitive so ``PAGE.HTM`` reads too.
 FORMATS = {".txt": "txt", ".html": "html", ".htm": "html", ".jsonl": "jsonl", ".parquet": "parquet"}
@@ -63,6 +63,7 @@ class _Found:
     size: int = 0
     reason: str = ""
     depth: int = 0
+    stamp: str = ""
 
     def source(self) -> str:
         parts = self.root[len(self.root) - self.depth :] if self.depth else ()
@@ -117,7 +118,7 @@ def discover(inputs: Sequence[str | Path], *, exclude: str | Path | None = None)
     files, failures, skipped = [], [], []
     for e in entries:
         if e.kind == "file":
-            files.append(InputFile(e.path, e.source(), e.format, e.compression, e.size))
+            files.append(InputFile(e.path, e.source(), e.format, e.compression, e.size, e.stamp))
         elif e.kind == "failure":
             failures.append(Failure(e.source(), e.source(), e.format, e.reason))
         else:
@@ -202,7 +203,7 @@ def _add_file(
     elif not os.access(path, os.R_OK):
         found.append(_Found(path, root, rel, "failure", fmt, compression, reason="permission denied"))
     else:
-        found.append(_Found(path, root, rel, "file", fmt, compression, st.st_size))
+        found.append(_Found(path, root, rel, "file", fmt, compression, st.st_size, stamp=file_stamp(st)))
 
 
 def _disambiguate(entries: list[_Found]) -> None:

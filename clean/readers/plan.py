@@ -37,6 +37,8 @@ class InputFile:
     format: str
     compression: str | None
     size: int
+    #: ``file_stamp`` of the file when the run planned it: a resumed run redoes nothing if any input changed.
+    stamp: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict; a path whose name is not valid UTF-8 is stored as hex bytes (``path_bytes``)."""
@@ -51,12 +53,23 @@ class InputFile:
             "format": self.format,
             "compression": self.compression,
             "size": self.size,
+            **({"stamp": self.stamp} if self.stamp else {}),
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> InputFile:
         path = data["path"] if "path" in data else os.fsdecode(bytes.fromhex(data["path_bytes"]))
-        return cls(path, data["source"], data["format"], data["compression"], data["size"])
+        return cls(path, data["source"], data["format"], data["compression"], data["size"], data.get("stamp", ""))
+
+
+def file_stamp(st: os.stat_result) -> str:
+    """What says a file is the one a run planned: its size, modification time in nanoseconds and inode.
+
+    Hashing every input before a resume would read the whole corpus twice; an edit in place changes the
+    modification time (even to the same size), and a save by rename changes the inode, as ``make`` and ``rsync``
+    rely on. A tool that edits a file and then sets its time back defeats it: give ``--force`` after such an edit.
+    """
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
 
 
 @dataclass(frozen=True, slots=True)
