@@ -345,3 +345,30 @@ def test_12_the_data_is_byte_identical_whatever_the_shard_size_and_worker_count(
     assert first["dedup"]["duplicate_documents"] > 0 and first["shards"] and len(results[(1, 0.02, 2000)]["shards"]) > 5
     for key, manifest in results.items():
         assert manifest["sha256"] == first["sha256"], f"{key} wrote other bytes than {next(iter(results))}"
+
+
+# 13 -----------------------------------------------------------------------------------------------------------------
+
+
+def test_13_deep_or_unclosed_html_gives_its_text_or_a_named_failure(tmp_path: Path) -> None:
+    body = f"<p>{PAGE}</p><p>The city council met on Tuesday to agree the budget for the repairs and the new lanes.</p>"
+    pages = {
+        "deep-600.html": "<html><body>" + "<div>" * 600 + body + "</div>" * 600 + "</body></html>",
+        "open-divs.html": "<html><body>" + "<div class=c>" * 400 + body,  # a comment thread that never closes
+        "unclosed.html": f"<html><head><title>Bridge</title></head><body><div><p>{PAGE}<p>{PAGE[::-1]}",
+        "deep-100k.html": "<html><body>" + "<div>" * 100_000 + body + "</div>" * 100_000 + "</body></html>",
+        "open-100k.html": "<html><body>" + "<div>" * 100_000 + body,
+    }
+    src = tmp_path / "in"
+    src.mkdir()
+    for name, html in pages.items():
+        (src / name).write_text(html, encoding="utf-8")
+    result = run(src, tmp_path / "out", workers=1)
+    assert result.exit_code == 3
+    docs = {d["source"]: d for d in pq.read_table(tmp_path / "out" / "documents").to_pylist()}
+    for name in ("deep-600.html", "open-divs.html", "unclosed.html"):
+        assert docs[name]["status"] == "ok" and PAGE in docs[name]["text"], name
+    for name in ("deep-100k.html", "open-100k.html"):
+        assert docs[name]["status"] == "failed" and "deeper than 2,048 levels" in docs[name]["error"], name
+    failed = {f["source"]: f for f in result.manifest["input_files"] if f["status"] != "ok"}
+    assert set(failed) == {"deep-100k.html", "open-100k.html"} and "deeper than" in failed["open-100k.html"]["error"]

@@ -10,6 +10,7 @@ inside the body as whole lines (bylines, photo credits, promos) is left to the l
 from __future__ import annotations
 
 import copy
+import functools
 import itertools
 import re
 from dataclasses import dataclass
@@ -121,17 +122,66 @@ def parse_html(html: str) -> HtmlElement | None:
     """
     if len(html) > MAX_HTML_CHARS:
         raise ValueError(f"html too large: {len(html):,} characters (limit {MAX_HTML_CHARS:,})")
-    from trafilatura.utils import load_html
-
     html = _read_on(_encodable(html))
+    parser = _parser()
     try:
-        tree = load_html(html)
+        tree = _load_html(html, parser)
         if tree is None and _MARKUP.search(html):
             # trafilatura turns away a fragment whose root holds fewer than two elements (an <article> with one
             # <div>, a record's body saved without <html>): its text is still a page's, so parse it as one.
-            tree = lxml.html.document_fromstring(html)
+            tree = lxml.html.document_fromstring(html, parser=parser)
     except Exception as exc:  # lxml raises many kinds on hostile pages; each fails one document
         raise ValueError(f"html extraction failed: {_one_line(exc)}") from exc
+    limits = [e.message for e in parser.error_log if e.type_name == "ERR_RESOURCE_LIMIT"]
+    if limits:
+        # libxml2 stops at a limit and drops the rest of the page without a word: the page came out empty. Say so
+        # instead (and before resiliparse, which takes minutes on a page nested a hundred thousand deep).
+        if "depth" in limits[0]:
+            raise ValueError(f"html nests elements deeper than {MAX_DEPTH:,} levels, the HTML parser's limit")
+        raise ValueError(f"html is beyond the HTML parser's limits: {limits[0].strip()}")
+    return tree
+
+
+def _from_bytes(html: str, parser: lxml.html.HTMLParser) -> HtmlElement | None:
+    try:
+        return lxml.html.fromstring(html.encode("utf8", "surrogatepass"), parser=parser)
+    except Exception:
+        return None
+
+
+#: libxml2's nesting limit with ``huge_tree`` (256 without it: a page that leaves a few hundred ``<div>`` open, as
+#: comment threads and generated pages do, came out empty).
+MAX_DEPTH = 2048
+
+
+@functools.cache
+def _parser() -> lxml.html.HTMLParser:
+    """trafilatura's parser (``trafilatura.utils.HTML_PARSER``), allowed libxml2's full depth and text sizes."""
+    return lxml.html.HTMLParser(
+        collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True, remove_pis=True,
+        huge_tree=True,
+    )
+
+
+def _load_html(html: str, parser: lxml.html.HTMLParser) -> HtmlElement | None:
+    """``trafilatura.utils.load_html`` for a decoded page, with ``parser``: the same repairs and the same refusal of
+    a string that is not a whole page."""
+    from trafilatura.utils import is_dubious_html, repair_faulty_html
+
+    beginning = html[:50].lower()
+    dubious = is_dubious_html(beginning)
+    html = repair_faulty_html(html, beginning)
+    tree, from_bytes = None, False
+    try:
+        tree = lxml.html.fromstring(html, parser=parser)
+    except ValueError:  # "Unicode strings with encoding declaration are not supported."
+        tree, from_bytes = _from_bytes(html, parser), True
+    except Exception:  # an empty document, among others: tried again as bytes, as trafilatura does
+        tree = None
+    if (tree is None or len(tree) < 1) and not from_bytes:
+        tree = _from_bytes(html, parser)
+    if tree is not None and dubious and len(tree) < 2:
+        return None
     return tree
 
 
