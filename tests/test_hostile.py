@@ -372,3 +372,34 @@ def test_13_deep_or_unclosed_html_gives_its_text_or_a_named_failure(tmp_path: Pa
         assert docs[name]["status"] == "failed" and "deeper than 2,048 levels" in docs[name]["error"], name
     failed = {f["source"]: f for f in result.manifest["input_files"] if f["status"] != "ok"}
     assert set(failed) == {"deep-100k.html", "open-100k.html"} and "deeper than" in failed["open-100k.html"]["error"]
+
+
+# 1 ------------------------------------------------------------------------------------------------------------------
+
+
+def test_01_passages_of_a_large_document_are_written_in_one_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 2 MB page of 12,000 passages: the passages table split the whole document once per passage (a 19.5 MB
+    page never finished); now once per document and table, whatever its size."""
+    import random
+
+    from clean.corpus import duplicates
+
+    rng = random.Random(1)
+    vocab = sorted({w for p in SEEDS.glob("*.txt") for w in p.read_text(encoding="utf-8").split() if w.isalpha()})
+    lines = [" ".join(rng.choice(vocab) for _ in range(rng.randint(9, 30))).capitalize() + "." for _ in range(12_000)]
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "big.txt").write_text("\n".join(lines), encoding="utf-8")
+    (src / "copy.txt").write_text("\n".join(lines[:50]), encoding="utf-8")  # its passages duplicate big.txt's
+    calls = []
+    split = duplicates._lines
+    monkeypatch.setattr(duplicates, "_lines", lambda text: calls.append(len(text)) or split(text))
+    result = run(src, tmp_path / "out", workers=1, drop_duplicates=True)
+    assert result.exit_code == 0
+    passages = pq.read_table(tmp_path / "out" / "passages").to_pylist()
+    text = {d["id"]: d["text"] for d in pq.read_table(tmp_path / "out" / "documents").to_pylist()}["big.txt"]
+    kept_lines = text.split("\n")
+    big = [p for p in passages if p["id"] == "big.txt"]
+    assert len(big) >= 0.99 * len(lines) and all(p["text"] == kept_lines[p["index"]] for p in big)
+    assert sum(p["duplicate_of_id"] is not None for p in passages) >= 50
+    assert len(calls) <= 2 * 2, f"{len(calls)} splits of a document for {len(passages)} passages"

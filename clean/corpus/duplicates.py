@@ -252,7 +252,7 @@ class Duplicates:
             for row in np.flatnonzero(~self.written[glob]):
                 k = int(kept[row])
                 reason = f"duplicate of document {ids[k]} (similarity {float(sim[row]):.2f})"
-                for line, text in enumerate(texts[row].split("\n") if texts[row] else []):
+                for line, text in enumerate(_lines(texts[row]) if texts[row] else []):
                     _removal(extra, doc_ids[row], line, text, "duplicate_document", reason, ids[k])
         for f, values in zip(DEDUP_COLUMNS, (cluster, duplicate_of, similarity), strict=True):
             documents = documents.append_column(
@@ -275,7 +275,9 @@ class Duplicates:
         out: dict[str, list[Any]] = {f.name: [] for f in PASSAGES}
         split: dict[int, list[str]] = {}
         for g, row, line in zip(p_glob.tolist(), rows.tolist(), lines.tolist(), strict=True):
-            lines_of = split.setdefault(row, texts[row].split("\n"))
+            lines_of = split.get(row)
+            if lines_of is None:  # once per document: a 20 MB page has tens of thousands of passages
+                lines_of = split[row] = _lines(texts[row])
             dup, head = bool(self.p_dup[g]), bool(self.p_head[g])
             kid, kindex = self._passage_ref(int(pk[g])) if dup or head else (None, None)
             out["id"].append(doc_ids[row])
@@ -299,7 +301,7 @@ class Duplicates:
         pk = self.kept["passages"]
         by_line = {(row, line): g for g, row, line in zip(p_glob.tolist(), rows.tolist(), lines.tolist(), strict=True)}
         for row, drop in sorted(gone.items()):
-            lines_of = texts[row].split("\n")
+            lines_of = _lines(texts[row])
             for line in sorted(drop):
                 g = by_line[(row, line)]
                 kid, kindex = self._passage_ref(int(pk[g]))
@@ -410,3 +412,8 @@ def _removal(
     extra: list[tuple[str, Removal]], doc_id: str, line: int, text: str, kind: str, reason: str, ref: str
 ) -> None:
     extra.append((doc_id, Removal(line, text, f"dedup.{kind}_v1", kind, "drop", reason, stage="dedup", ref=ref)))
+
+
+def _lines(text: str) -> list[str]:
+    """A document's lines (its passages are whole lines); split once per document, never once per passage."""
+    return text.split("\n")
