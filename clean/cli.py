@@ -23,6 +23,7 @@ from tqdm import tqdm
 
 from clean.config import HTML_MODEL_CHOICES, load
 from clean.errors import UsageError
+from clean.logs import FORMAT, quiet_peers, share_level
 from clean.printable import printable
 from clean.version import __version__
 
@@ -45,7 +46,8 @@ Examples:
   clean --list-rules
 """
 
-LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
+LOG_FORMAT = FORMAT
+RESUME = "rerun the same command to resume"
 LOG_FILE_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -233,7 +235,7 @@ def command(
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt as exc:
         _close(progress)
-        click.echo(printable(f"clean: {exc or 'interrupted; rerun the same command to resume'}", lines=False), err=True)
+        click.echo(printable(f"clean: {str(exc) or 'interrupted'}; {out} unchanged; {RESUME}", lines=False), err=True)
         _exit_abandoning_workers(EXIT_INTERRUPTED)
     except Exception as exc:
         _close(progress)
@@ -294,6 +296,8 @@ def _setup_logging(quiet: bool, verbose: int, log_file: Path | None) -> None:
         handlers.append(handler)
     root.handlers = handlers
     root.setLevel(min(h.level for h in handlers))
+    quiet_peers(level)
+    share_level(level)
 
 
 class _TqdmHandler(logging.Handler):
@@ -332,6 +336,6 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(printable(f"clean: error: {exc.format_message()} (see clean --help)", lines=False), err=True)
         sys.exit(EXIT_USAGE)
     except (click.Abort, KeyboardInterrupt):
-        click.echo("clean: interrupted; rerun the same command to resume", err=True)
+        click.echo(f"clean: interrupted; {RESUME}", err=True)
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(code or 0)

@@ -193,8 +193,9 @@ def _read_file(path: Path, types: dict[str, str]) -> dict[str, Any]:
 
 
 #: Variables of the environment that are not options: where the compiled rule automata are cached (read where
-#: they are compiled, in every worker; see ``rules.scanner``).
-ENVIRONMENT_ONLY = frozenset({"CLEAN_CACHE_DIR"})
+#: they are compiled, in every worker; see ``rules.scanner``), and the command's log level for its workers
+#: (``clean.logs``).
+ENVIRONMENT_ONLY = frozenset({"CLEAN_CACHE_DIR", "CLEAN_LOG_LEVEL"})
 
 
 def load(file: str | Path | None = None, env: dict[str, str] | None = None, **flags: Any) -> Config:

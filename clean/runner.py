@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import shutil
+import signal
+import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +53,8 @@ from clean.shard import failed_document, run_shard_job
 from clean.version import __version__
 from clean.writers import file_sha256, write_json_atomic
 
+log = logging.getLogger(__name__)
+
 #: Seen by the progress display: where a run of these options keeps its work.
 __all__ = ["STATE_DIR", "Interrupted", "RunResult", "check_paths", "run", "work_fingerprint"]
 
@@ -58,7 +63,7 @@ class Interrupted(KeyboardInterrupt):
     """Ctrl-C during a run: what was finished is kept in the work folder for the next run to resume."""
 
     def __init__(self, done: int, total: int, work: Path) -> None:
-        super().__init__(f"interrupted with {done} of {total} shards done; rerun the same command to resume")
+        super().__init__(f"interrupted with {done} of {total} shards done (kept)")
         self.done, self.total, self.work = done, total, work
 
 
@@ -234,9 +239,30 @@ def _run_locked(
     manifest["timings"] = {k: round(v, 3) for k, v in timings.items()}
     manifest["generation"] = gen
     manifest["sha256"] = {rel: d for name in names for rel, d in zip(names[name], digests[name], strict=True)}
-    publish(out, staged, manifest, dataset_card(manifest), build_report)
+    with _interrupt_deferred():
+        publish(out, staged, manifest, dataset_card(manifest), build_report)
     shutil.rmtree(work, ignore_errors=True)
     return RunResult(out=out, manifest=manifest, counts=manifest["counts"])
+
+
+@contextlib.contextmanager
+def _interrupt_deferred() -> Iterator[None]:
+    """Ctrl-C while the new run is published waits until it is: the publish takes a moment (renames and the
+    manifest), and stopping it half-way would leave the new tables in OUT beside the previous run's until the next
+    run. The run then ends as a finished one, with a warning."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pressed: list[int] = []
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is not signal.SIG_IGN:
+        signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pressed:
+        log.warning("Ctrl-C while publishing: the new run was published whole first")
 
 
 def _write_plan(work: Path, config: Config, fingerprint: str, shards: Sequence[readers.Shard]) -> None:

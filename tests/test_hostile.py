@@ -403,3 +403,56 @@ def test_01_passages_of_a_large_document_are_written_in_one_pass(tmp_path: Path,
     assert len(big) >= 0.99 * len(lines) and all(p["text"] == kept_lines[p["index"]] for p in big)
     assert sum(p["duplicate_of_id"] is not None for p in passages) >= 50
     assert len(calls) <= 2 * 2, f"{len(calls)} splits of a document for {len(passages)} passages"
+
+
+# 14 -----------------------------------------------------------------------------------------------------------------
+
+#: Runs the command with a Ctrl-C (a real SIGINT to itself) delivered as dedup starts, its pool of workers running.
+_CTRL_C_IN_DEDUP = """
+import os, signal, sys
+from clean.corpus import duplicates
+from clean.cli import main
+
+prepare = duplicates.Duplicates.prepare
+
+def interrupted(self, *args, **kwargs):
+    os.kill(os.getpid(), signal.SIGINT)
+    return prepare(self, *args, **kwargs)
+
+duplicates.Duplicates.prepare = interrupted
+main(sys.argv[1:])
+"""
+
+
+def test_14_ctrl_c_during_dedup_says_out_is_unchanged_in_one_line(tmp_path: Path) -> None:
+    src = copies_of_seeds(tmp_path / "in", 12)
+    out = tmp_path / "out"
+    assert run(src, out, workers=1).exit_code == 0
+    before = _published(out)
+    (src / "page-0000.txt").write_text(PAGE)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # as a terminal's foreground job has it
+    try:
+        proc = subprocess.run([sys.executable, "-c", _CTRL_C_IN_DEDUP, str(src), str(out), "--workers", "2",
+                               "--shard-docs", "2"], capture_output=True, text=True, timeout=600)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stderr == f"clean: interrupted; {out} unchanged; rerun the same command to resume\n"
+    assert _published(out) == before
+    assert clean_cli(src, out, "-q", "--workers", "2", "--shard-docs", "2").returncode == 0
+    assert "bridge would reopen" in {d["source"]: d["text"] for d in pq.read_table(out / "documents").to_pylist()}[
+        "page-0000.txt"]
+
+
+def test_14_quiet_is_quiet_when_the_peer_extractors_complain(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "text.html").write_text("just a line of text, not a page")
+    (src / "empty.html").write_text("")
+    (src / "fragment.html").write_text("<p>x</p>")
+    (src / "page.html").write_text(f"<html><body><article><p>{PAGE}</p></article></body></html>")
+    for workers in ("1", "2"):
+        proc = clean_cli(src, tmp_path / f"out-{workers}", "-q", "--workers", workers, "--shard-docs", "1")
+        assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    noisy = clean_cli(src, tmp_path / "out-vv", "-vv", "--workers", "1")
+    assert "readability" in noisy.stderr, "with -vv the peers' own records are shown"

@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "clean"
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("foundation", ("clean.version", "clean.errors", "clean.document", "clean.atomic", "clean.writers", "clean.evaluate",
                     "clean.config", "clean.layout", "clean.schema", "clean.printable",
-                    "clean.encoding", "clean.outlock")),
+                    "clean.encoding", "clean.outlock", "clean.logs")),
     ("rules and dedup algorithms", ("clean.rules", "clean.dedup")),
     ("one page", ("clean.page",)),
     ("inputs", ("clean.readers",)),

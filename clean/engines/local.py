@@ -16,7 +16,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from multiprocessing import resource_tracker
 from typing import Any
+
+from clean.logs import worker_logging
 
 
 class LocalEngine:
@@ -28,6 +31,7 @@ class LocalEngine:
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
+            _quiet_resource_tracker()
             ctx = multiprocessing.get_context("spawn")
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
@@ -80,10 +84,33 @@ def _worker_init(parent: int) -> None:
     checks once a second whether the parent is still there.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    worker_logging()
     if not _die_with_parent():
         threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="clean-parent-watch").start()
     if os.getppid() != parent:  # the parent died before the request above took effect
         os._exit(1)
+
+
+def _quiet_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker told to keep its leak warning to itself, before the pool makes locks.
+
+    A run stopped by Ctrl-C exits without the interpreter's pool teardown (``clean.cli``; CPython gh-83386), so the
+    pool's semaphores are never unregistered and the tracker warned of "leaked semaphore objects" on the user's
+    terminal after the run's own one-line message. The tracker still removes them; only its warning goes (the
+    tracker is a new interpreter: it reads the filter from its environment).
+    """
+    if sys.platform == "win32" or resource_tracker._resource_tracker._fd is not None:
+        return
+    saved = os.environ.get("PYTHONWARNINGS")
+    quiet = "ignore:resource_tracker:UserWarning"
+    os.environ["PYTHONWARNINGS"] = f"{saved},{quiet}" if saved else quiet
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        if saved is None:
+            del os.environ["PYTHONWARNINGS"]
+        else:
+            os.environ["PYTHONWARNINGS"] = saved
 
 
 def _die_with_parent() -> bool:

@@ -115,7 +115,9 @@ def _resiliparse(html: str) -> str:
 def _readability(html: str) -> str:
     """readability-lxml's article, as lines of visible text ("" when it finds none or fails)."""
 
-    logging.getLogger("readability.readability").setLevel(logging.ERROR)  # it logs every page it finds thin
+    logger = logging.getLogger("readability.readability")
+    if logger.level == logging.NOTSET:  # it logs every page it finds thin (the command sets its own level)
+        logger.setLevel(logging.ERROR)
     try:
         summary = _text_only_readability()(html).summary(html_partial=True)
         return "\n".join(b.text for b in blocks(lxml.html.fromstring(summary))) if summary.strip() else ""
