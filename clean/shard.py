@@ -167,20 +167,43 @@ def shard_stats(docs: Sequence[Document]) -> dict[str, Any]:
 
 
 def run_shard(shard: readers.Shard, config: Config, work: Path) -> dict[str, Any]:
-    """Read, clean and write one shard, then its done marker. The same function on every engine."""
+    """Read, clean and write one shard, then its done marker. The same function on every engine.
+
+    A shard that runs out of memory (a record file too large to cut, a worker short of RAM) fails alone: each of
+    its pieces becomes a failed document naming the input and the error, and the run publishes everything else.
+    """
     started = time.perf_counter()
     options = clean_options(config)
     warm_up(options)  # compile the rules and load the language model outside any document's time limit
     settle_heap()
-    items = readers.read_shard(shard, max_doc_bytes=int(config.max_doc_mb * (1 << 20)))
-    docs = [doc for batch in in_batches(items) for doc in clean_items(batch, config, options)]
     paths = shard_paths(work, shard.index)
-    write_table_atomic(paths["documents"], documents_table(docs))
-    write_table_atomic(paths["removals"], removals_of(docs))
+    try:
+        items = readers.read_shard(shard, max_doc_bytes=int(config.max_doc_mb * (1 << 20)))
+        docs = [doc for batch in in_batches(items) for doc in clean_items(batch, config, options)]
+        write_table_atomic(paths["documents"], documents_table(docs))
+        write_table_atomic(paths["removals"], removals_of(docs))
+    except MemoryError as exc:  # pyarrow's ArrowMemoryError is one too
+        docs = None
+        reason = f"out of memory while reading or cleaning this input ({type(exc).__name__}: {_one_line(exc)})"
+        log.error("shard %d: %s", shard.index, reason)
+    if docs is None:
+        docs = [_failed_piece(piece, reason) for piece in shard.pieces]
+        write_table_atomic(paths["documents"], documents_table(docs))
+        write_table_atomic(paths["removals"], removals_of(docs))
     stats = shard_stats(docs)
     stats["seconds"] = round(time.perf_counter() - started, 3)
     write_json_atomic(paths["done"], {"shard": shard.index, **stats})
     return stats
+
+
+def _failed_piece(piece: readers.Piece, reason: str) -> Document:
+    """A failed document standing for a piece of input that could not be cleaned: the file, or where its piece
+    starts (``<source>:<first line>``) when the file was cut into pieces."""
+    origin = piece.origin
+    whole = piece.part_of is None and piece.start == 0 and piece.stop is None
+    where = origin.source if whole else f"{origin.source}:{piece.first_line}"
+    return Document(id=where, source=origin.source, format=origin.format, text="", meta=Metadata(), status="failed",
+                    error=reason)
 
 
 def run_shard_job(shard_json: dict[str, Any], config: Config, work: str) -> dict[str, Any]:

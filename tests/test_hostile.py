@@ -456,3 +456,42 @@ def test_14_quiet_is_quiet_when_the_peer_extractors_complain(tmp_path: Path) -> 
         assert proc.returncode == 0 and proc.stderr == "", proc.stderr
     noisy = clean_cli(src, tmp_path / "out-vv", "-vv", "--workers", "1")
     assert "readability" in noisy.stderr, "with -vv the peers' own records are shown"
+
+
+# 2 ------------------------------------------------------------------------------------------------------------------
+
+
+def test_02_a_large_jsonl_gz_is_cut_and_a_part_out_of_memory_fails_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The .jsonl.gz is cut into shards (one core and all its records in memory before); a shard that still runs out
+    of memory (here: Arrow refuses its table) fails with one clear error naming the input, and the rest publishes."""
+    import gzip
+
+    from clean import shard as shard_module
+
+    src = tmp_path / "in"
+    src.mkdir()
+    pages = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    with gzip.open(src / "crawl.jsonl.gz", "wt", encoding="utf-8") as fh:
+        for i in range(40):
+            fh.write(json.dumps({"id": f"c{i}", "text": f"{pages[i % 5]}\nLine {i} of the crawl copy."}) + "\n")
+    (src / "page.txt").write_text(pages[0], encoding="utf-8")
+    table = shard_module.documents_table
+
+    def documents_table(docs):
+        if any(d.id == "c17" for d in docs):
+            raise pa.ArrowMemoryError("malloc of size 4294967296 failed")
+        return table(docs)
+
+    monkeypatch.setattr(shard_module, "documents_table", documents_table)
+    result = run(src, tmp_path / "out", workers=1, shard_docs=10)
+    assert result.exit_code == 3
+    assert len(result.manifest["shards"]) == 5, "the .jsonl.gz was cut into four shards of ten records"
+    docs = pq.read_table(tmp_path / "out" / "documents").to_pylist()
+    failed = [d for d in docs if d["status"] == "failed"]
+    assert [(d["id"], d["source"]) for d in failed] == [("crawl.jsonl.gz:11", "crawl.jsonl.gz")]
+    assert "out of memory" in failed[0]["error"] and "ArrowMemoryError" in failed[0]["error"]
+    assert sum(d["status"] == "ok" for d in docs) == 31
+    entry = {f["source"]: f for f in result.manifest["input_files"]}["crawl.jsonl.gz"]
+    assert entry["status"] == "partial" and "out of memory" in entry["error"]
