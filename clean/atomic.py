@@ -8,6 +8,7 @@ without importing pyarrow; ``writers`` adds Parquet on top.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import tempfile
@@ -38,6 +39,12 @@ def atomic_path(dest: Path) -> Iterator[Path]:
             os.fsync(fh.fileno())
         tmp_path.chmod(FILE_MODE)
         tmp_path.replace(dest)
+    except OSError as exc:
+        tmp_path.unlink(missing_ok=True)
+        if exc.filename is None and (exc.errno == errno.ENOSPC or "No space left on device" in str(exc)):
+            # A write to a file object (Python's, numpy's, Arrow's) does not say which file: say it, for the message
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(dest)) from exc
+        raise
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise

@@ -13,6 +13,8 @@ Exit codes: 0 all inputs done, 2 usage error (also: ID not in OUT), 3 finished b
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import logging
 import os
 import sys
@@ -240,6 +242,12 @@ def command(
     except Exception as exc:
         _close(progress)
         log.debug("run failed", exc_info=True)
+        full = _no_space(exc)
+        if full is not None:
+            where = full.filename or out
+            click.echo(printable(f"clean: error: no space left on {_device(Path(where))} while writing {where}; "
+                                 "OUT's published files are unchanged", lines=False), err=True)
+            sys.exit(EXIT_ERROR)
         if verbose:
             raise
         click.echo(
@@ -255,6 +263,38 @@ def command(
         if entry["status"] != "ok":
             click.echo(printable(f"clean: {entry['source']}: {entry['error']}", lines=False), err=True)
     sys.exit(result.exit_code)
+
+
+def _no_space(exc: BaseException) -> OSError | None:
+    """The out-of-space error behind ``exc`` (raised here or in a worker, by Python, numpy or Arrow), if any."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, OSError) and (
+            exc.errno in (errno.ENOSPC, errno.EDQUOT) or "No space left on device" in str(exc)
+        ):
+            return exc
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def _device(path: Path) -> str:
+    """The device holding ``path`` and where it is mounted (``/dev/vda (/)``), for an out-of-space message."""
+    path = path.resolve()
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    mount = path
+    with contextlib.suppress(OSError):
+        dev = mount.stat().st_dev
+        while mount != mount.parent and mount.parent.stat().st_dev == dev:
+            mount = mount.parent
+    device = None
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/mounts").read_text(encoding="utf-8", errors="replace").splitlines():
+            fields = line.split()
+            if len(fields) > 1 and fields[1].replace("\\040", " ") == str(mount):
+                device = fields[0]  # the last mount at a point is the one in use
+    return f"{device} ({mount})" if device else str(mount)
 
 
 def _show(paths: tuple[Path, ...], explain_id: str | None, list_rules: bool, color: bool | None) -> None:

@@ -495,3 +495,63 @@ def test_02_a_large_jsonl_gz_is_cut_and_a_part_out_of_memory_fails_alone(
     assert sum(d["status"] == "ok" for d in docs) == 31
     entry = {f["source"]: f for f in result.manifest["input_files"]}["crawl.jsonl.gz"]
     assert entry["status"] == "partial" and "out of memory" in entry["error"]
+
+
+# 7 ------------------------------------------------------------------------------------------------------------------
+
+#: Run in a mount namespace of its own (``unshare``): OUT on a 6 MB tmpfs, a first run published, the disk then
+#: filled but for 64 KB and a larger run started; prints what the test checks, as JSON.
+_FULL_DISK = r"""
+import hashlib, json, subprocess, sys
+from pathlib import Path
+
+disk, seeds, big = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+subprocess.run(["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(disk)], check=True)
+out = disk / "out"
+clean = [sys.executable, "-m", "clean"]
+
+def published():
+    manifest = (out / "manifest.json").read_bytes()
+    files = [rel for rels in json.loads(manifest)["files"].values() for rel in rels]
+    return {rel: hashlib.sha256((out / rel).read_bytes()).hexdigest() for rel in files} | {"manifest": manifest.hex()}
+
+first = subprocess.run([*clean, seeds, str(out), "--workers", "1"], capture_output=True, text=True)
+before = published()
+filler = disk / "filler"
+with filler.open("wb") as fh:
+    try:
+        while True:
+            fh.write(b"\0" * 65536)
+            fh.flush()
+    except OSError:
+        pass
+with filler.open("r+b") as fh:
+    fh.truncate(filler.stat().st_size - 65536)
+full = subprocess.run([*clean, big, str(out), "--workers", "1"], capture_output=True, text=True)
+after = published()
+filler.unlink()
+again = subprocess.run([*clean, big, str(out), "--workers", "1"], capture_output=True, text=True)
+print(json.dumps({"first": first.returncode, "full": full.returncode, "stderr": full.stderr,
+                  "unchanged": before == after, "again": again.returncode, "again_stderr": again.stderr}))
+"""
+
+
+def test_07_a_full_disk_says_so_and_leaves_the_previous_output_whole(tmp_path: Path) -> None:
+    import shutil
+
+    if not shutil.which("unshare") or subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode:
+        pytest.skip("needs unshare with user and mount namespaces, to mount a small disk for the test")
+    big = copies_of_seeds(tmp_path / "big", 120)
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    proc = subprocess.run(["unshare", "-rm", sys.executable, "-c", _FULL_DISK, str(disk), str(SEEDS), str(big)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    found = json.loads(proc.stdout)
+    assert found["first"] == 0
+    assert found["full"] == 1, found["stderr"]
+    lines = found["stderr"].strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in found["stderr"], found["stderr"]
+    assert lines[0].startswith(f"clean: error: no space left on tmpfs ({disk}) while writing {disk}/out")
+    assert found["unchanged"], "the previous run's manifest or files changed"
+    assert found["again"] == 0, found["again_stderr"]
