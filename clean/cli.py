@@ -299,7 +299,7 @@ def _device(path: Path) -> str:
 
 def _show(paths: tuple[Path, ...], explain_id: str | None, list_rules: bool, color: bool | None) -> None:
     """--list-rules and --explain: print to stdout, in colour on a terminal or when asked."""
-    from clean.audit.explain import explain  # noqa: PLC0415 - as for a run
+    from clean.audit.explain import explain_all  # noqa: PLC0415 - as for a run
     from clean.audit.show import format_explanation, format_rules  # noqa: PLC0415
 
     colour = not click.utils.should_strip_ansi(sys.stdout, color)
@@ -311,7 +311,13 @@ def _show(paths: tuple[Path, ...], explain_id: str | None, list_rules: bool, col
     if len(paths) != 1:
         raise click.UsageError("--explain takes one OUT, the folder of an earlier run: `clean --explain ID OUT`")
     try:
-        text = format_explanation(explain(paths[0], explain_id), color=colour)
+        found = explain_all(paths[0], explain_id)
+        text = "\n".join(format_explanation(e, color=colour) for e in found)
+        if len(found) > 1:
+            text = (
+                f"{len(found)} documents match {printable(explain_id, lines=False)}: the input had this id more than "
+                "once, and each later one was renamed <id>@<its place in the input>.\n\n" + text
+            )
     except UsageError as exc:
         click.echo(printable(f"clean: error: {exc}", lines=False), err=True)
         sys.exit(EXIT_USAGE)

@@ -41,6 +41,9 @@ class RawRecord:
     date: str | None = None
     #: Repairs made while decoding (encoding guessed, mojibake fixed), recorded like any removal.
     repairs: tuple[Removal, ...] = ()
+    #: The record's place in its input (``<source>:<line or row>``, the source for a one-document file): unique in a
+    #: run, so it is what tells apart two records that carry the same ``id`` (``clean.corpus.unique_ids``).
+    where: str = ""
 
 
 @dataclass(slots=True)

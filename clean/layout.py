@@ -15,6 +15,7 @@ What a run keeps while it works (hidden; removed once the dataset is published):
     OUT/.clean/work-<fingerprint>/manifest.json            written only when a run is interrupted
     OUT/.clean/work-<fingerprint>/inputs/*.jsonl.gz        pieces of large compressed JSONL inputs
     OUT/.clean/work-<fingerprint>/shards/NNNNN.*.parquet   per-shard results
+    OUT/.clean/work-<fingerprint>/shards/NNNNN.where.parquet  each document's place in its input
     OUT/.clean/work-<fingerprint>/shards/NNNNN.done.json   written last: the shard is finished
     OUT/.clean/work-<fingerprint>/dedup/                   the dedup stages' files (``clean.dedup.stages``)
     OUT/.clean/work-<fingerprint>/applied/NNNNN.*.parquet  per-shard tables once the corpus steps changed them
@@ -72,6 +73,7 @@ def shard_paths(work: Path, index: int) -> dict[str, Path]:
     return {
         "documents": base / f"{index:05d}.documents.parquet",
         "removals": base / f"{index:05d}.removals.parquet",
+        "where": base / f"{index:05d}.where.parquet",
         "done": base / f"{index:05d}.done.json",
     }
 
@@ -93,6 +95,11 @@ def split_dir(work: Path) -> Path:
 def lines_dir(work: Path) -> Path:
     """Each shard's line counts, for the repeated-lines step to sum by ranges of line hashes."""
     return work / "lines"
+
+
+def renames_dir(work: Path) -> Path:
+    """Each shard's documents whose id an earlier shard's document already had, and their new ids."""
+    return work / "renames"
 
 
 def dedup_dir(work: Path) -> Path:

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from clean import readers
 from clean.config import Config
 from clean.document import Document, Metadata, RawRecord
@@ -179,7 +181,11 @@ def run_shard(shard: readers.Shard, config: Config, work: Path) -> dict[str, Any
     paths = shard_paths(work, shard.index)
     try:
         items = readers.read_shard(shard, max_doc_bytes=int(config.max_doc_mb * (1 << 20)))
-        docs = [doc for batch in in_batches(items) for doc in clean_items(batch, config, options)]
+        docs, wheres = [], []
+        for batch in in_batches(items):
+            docs += clean_items(batch, config, options)
+            wheres += [getattr(item, "where", "") or item.id for item in batch]
+        _unique_ids(docs, wheres)
         write_table_atomic(paths["documents"], documents_table(docs))
         write_table_atomic(paths["removals"], removals_of(docs))
     except MemoryError as exc:  # pyarrow's ArrowMemoryError is one too
@@ -188,12 +194,29 @@ def run_shard(shard: readers.Shard, config: Config, work: Path) -> dict[str, Any
         log.error("shard %d: %s", shard.index, reason)
     if docs is None:
         docs = [_failed_piece(piece, reason) for piece in shard.pieces]
+        wheres = [d.id for d in docs]
         write_table_atomic(paths["documents"], documents_table(docs))
         write_table_atomic(paths["removals"], removals_of(docs))
+    write_table_atomic(paths["where"], pa.table({"where": pa.array(wheres, type=pa.string())}))
     stats = shard_stats(docs)
     stats["seconds"] = round(time.perf_counter() - started, 3)
     write_json_atomic(paths["done"], {"shard": shard.index, **stats})
     return stats
+
+
+def _unique_ids(docs: Sequence[Document], wheres: Sequence[str]) -> None:
+    """Ids told apart within the shard until ``corpus.unique_ids`` names them: a document whose id an earlier one of
+    the shard has gets ``<id>\\0<where>`` (its place in the input), removals and all, so that each row's removals stay
+    its own; the corpus step, seeing every shard, gives it its published id."""
+    seen: set[str] = set()
+    for doc, where in zip(docs, wheres, strict=True):
+        if doc.id in seen:
+            doc.id = f"{doc.id}{PROVISIONAL}{where}"
+        seen.add(doc.id)
+
+
+#: Between an id and a document's place in the input while the shard waits for its published id.
+PROVISIONAL = "\x00"
 
 
 def _failed_piece(piece: readers.Piece, reason: str) -> Document:

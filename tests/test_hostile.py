@@ -555,3 +555,38 @@ def test_07_a_full_disk_says_so_and_leaves_the_previous_output_whole(tmp_path: P
     assert lines[0].startswith(f"clean: error: no space left on tmpfs ({disk}) while writing {disk}/out")
     assert found["unchanged"], "the previous run's manifest or files changed"
     assert found["again"] == 0, found["again_stderr"]
+
+
+# 15 -----------------------------------------------------------------------------------------------------------------
+
+
+def test_15_records_sharing_an_id_come_out_unique_and_explain_shows_each(tmp_path: Path) -> None:
+    pages = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.jsonl").write_text("".join(json.dumps({"id": i, "text": pages[k]}) + "\n"
+                                         for i, k in (("x", 0), ("y", 1), ("x", 2))), encoding="utf-8")
+    (src / "b.jsonl").write_text("".join(json.dumps({"id": i, "text": pages[k]}) + "\n"
+                                         for i, k in (("x", 3), ("z", 4), ("x@a.jsonl:3", 0))), encoding="utf-8")
+    runs = {}
+    for shard_docs in (1, 2, 100):  # the repeats inside one shard, across shards, and both
+        out = tmp_path / f"out-{shard_docs}"
+        result = run(src, out, workers=1, shard_docs=shard_docs)
+        assert result.exit_code == 0 and result.manifest["ids"]["renamed"] == 2
+        runs[shard_docs] = (out, result.manifest)
+    out, manifest = runs[2]
+    assert {m["sha256"].__repr__() for _, m in runs.values()} == {repr(manifest["sha256"])}
+    docs = pq.read_table(out / "documents").to_pylist()
+    assert [d["id"] for d in docs] == ["x", "y", "x@a.jsonl:3~2", "x@b.jsonl:1", "z", "x@a.jsonl:3"]
+    assert [d["text"][:40] for d in docs] == [clean.clean_text(pages[k]).text[:40] for k in (0, 1, 2, 3, 4, 0)]
+    removals = pq.read_table(out / "removals").to_pylist()
+    by_doc = {d["id"]: [r for r in removals if r["id"] == d["id"]] for d in docs}
+    assert sum(map(len, by_doc.values())) == len(removals)
+    for d in docs:
+        assert len(by_doc[d["id"]]) == d["n_removed"], d["id"]
+    assert {d["duplicate_of"] for d in docs if d["duplicate_of"]} == {"x"}  # the copy of page 0 points at one row
+    shown = clean_cli("--explain", "x", out)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith("4 documents match x:")
+    for name in ("x", "x@a.jsonl:3~2", "x@b.jsonl:1", "x@a.jsonl:3"):
+        assert f"\n{name}\n" in f"\n{shown.stdout}"

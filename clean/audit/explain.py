@@ -128,16 +128,53 @@ def explain(out: str | Path, doc_id: str) -> Explanation:
         NotFound: no document has this id.
     """
     out, manifest = open_output(out)
-    documents = table_paths(out, manifest, "documents")
-    found = _rows(documents, pc.field("id") == doc_id)
+    found = _rows(table_paths(out, manifest, "documents"), pc.field("id") == doc_id)
     if not found:
         total = manifest.get("counts", {}).get("documents", "?")
         raise NotFound(f"no document with id {doc_id!r} in {out} ({total} documents; ids are in the `id` column)")
-    doc = found[0]
+    return _explained(out, manifest, found[0], shared=len(found))
+
+
+def explain_all(out: str | Path, doc_id: str) -> list[Explanation]:
+    """Every document ``doc_id`` names in ``out``: the one with this id, then those renamed from it because the input
+    had the id more than once (``<id>@<where>``, ``clean.corpus.unique_ids``), in the order they were published.
+
+    Raises:
+        UsageError: OUT is not an output of ``clean``.
+        NotFound: no document has this id.
+    """
+    out, manifest = open_output(out)
+    documents = table_paths(out, manifest, "documents")
+    ids = ds.dataset([str(p) for p in documents], format="parquet").to_table(columns=["id"]).column("id")
+    matched = pc.or_(pc.equal(ids, doc_id), pc.starts_with(ids, f"{doc_id}@"))
+    names = list(dict.fromkeys(pc.filter(ids, matched).to_pylist()))
+    if not names:
+        explain(out, doc_id)  # raises NotFound with its message
+    rows = _rows(documents, pc.field("id").isin(names))
+    order = {name: i for i, name in enumerate(names)}
+    rows.sort(key=lambda r: order[r["id"]])
+    counts = {name: sum(r["id"] == name for r in rows) for name in names}
+    return [_explained(out, manifest, row, shared=counts[row["id"]]) for row in rows]
+
+
+def _explained(out: Path, manifest: dict[str, Any], doc: dict[str, Any], shared: int = 1) -> Explanation:
+    """One published row explained; ``shared``: how many rows carry its id (more than one only in an OUT written
+    before ids were made unique, whose removals then cannot be told apart)."""
+    doc_id = doc["id"]
+    documents = table_paths(out, manifest, "documents")
     removals = [_removal(r) for r in _rows(table_paths(out, manifest, "removals"), pc.field("id") == doc_id)]
+    note = None
+    if shared > 1:
+        removals = []
+        note = (
+            f"{shared} documents of this OUT share this id (it was written before ids were made unique): their "
+            "removals cannot be told apart and are not shown"
+        )
     if doc["status"] == "failed":  # nothing was cleaned: the error says why
-        return Explanation(doc_id, doc, [], [], None, True)
+        return Explanation(doc_id, doc, [], [], None, True, note=note)
     expl = rebuild_page(doc, removals, _read_input(manifest, doc))
+    if note:
+        expl.note = note if not expl.note else f"{expl.note}; {note}"
     if "dup_cluster" in doc:
         expl.duplicates = {k: doc.get(k) for k in ("dup_cluster", "duplicate_of", "dup_similarity")}
         if doc.get("dup_cluster") is not None:

@@ -93,7 +93,9 @@ def _record(fields: dict[str, Any], f: InputFile, where: str) -> RawRecord | Fai
     record_id = where if own_id is None or own_id == "" else _as_str(own_id)
     body, repairs = repair_mojibake(normalise_newlines(body))
     meta = {k: _as_str(fields.get(k)) for k in ("url", "title", "author", "date")}
-    return RawRecord(id=record_id, source=f.source, format=f.format, repairs=repairs, **{body_name: body}, **meta)
+    return RawRecord(
+        id=record_id, source=f.source, format=f.format, repairs=repairs, where=where, **{body_name: body}, **meta
+    )
 
 
 def _as_str(value: Any) -> str | None:

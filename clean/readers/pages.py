@@ -35,7 +35,7 @@ def _read_single(piece: Piece, limit: int) -> Iterator[RawRecord | Failure]:
         return
     text, repairs = repair_mojibake(text)
     body = {"html": text} if f.format == "html" else {"text": text}
-    yield RawRecord(id=f.source, source=f.source, format=f.format, repairs=repairs, **body)
+    yield RawRecord(id=f.source, source=f.source, format=f.format, repairs=repairs, where=f.source, **body)
 
 
 def _drain(fh: IO[bytes]) -> int:
