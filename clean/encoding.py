@@ -333,7 +333,10 @@ def text_argument(value: object, argument: str, *, html: bool = False) -> str:
     if isinstance(value, str):
         return without_lone_surrogates(value)
     if isinstance(value, (bytes, bytearray, memoryview)):
-        return decode(bytes(value), source=argument, html=html)[0]
+        try:
+            return decode(bytes(value), source=argument, html=html)[0]
+        except InputError:  # bytes that look binary: the caller asked for them to be read, so read them leniently
+            return decode_lenient(bytes(value))
     raise TypeError(f"{argument}: expected str or bytes, got {type(value).__name__}")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pyarrow as pa
+import pytest
 import regex
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -108,3 +110,74 @@ def test_readers_never_raise(tmp_path_factory, data: bytes, name: str) -> None:
                 assert item.reason and "\n" not in item.reason
             else:
                 clean_text(item.text or "") if item.text is not None else None
+
+
+# The library functions on anything a caller may hand them (issue 18): text with lone surrogates, bytes, broken
+# markup and values of the wrong type. Nothing but the documented TypeError may come out; a page that cannot be
+# cleaned says why in ``error``.
+
+MARKUP = st.lists(
+    st.one_of(
+        st.sampled_from([
+            "<html>", "<body>", "<div>", "</div>", "<p>", "</p>", "<!--", "-->", "<script>", "</script>", "<style>",
+            "&amp;", "&#0;", "&#xD800;", "<a href='", "'>", "<br/>", "<table><tr><td>", "\x00", "<![CDATA[",
+            "<?xml version='1.0' encoding='latin-1'?>", "<meta charset='utf-16'>", "<title>", "<h1>", "<li>",
+            "The council voted on Tuesday to approve the budget, officials said after the meeting.",
+        ]),
+        st.text(max_size=20),
+    ),
+    max_size=40,
+).map("".join)
+ANY_TEXT = st.text(alphabet=st.characters(blacklist_categories=()), max_size=300)  # lone surrogates included
+WRONG = st.one_of(st.none(), st.integers(), st.floats(), st.booleans(), st.lists(st.integers(), max_size=3),
+                  st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+ANYTHING = st.one_of(ANY_TEXT, st.binary(max_size=300), MARKUP, MARKUP.map(lambda s: s.encode("utf-8", "replace")),
+                     PAGES, WRONG)
+LIBRARY = settings(max_examples=int(__import__("os").environ.get("CLEAN_HYPOTHESIS_EXAMPLES", "100")), deadline=None,
+                   suppress_health_check=[HealthCheck.too_slow])
+
+
+def _well_formed(result) -> None:
+    result.text.encode("utf-8")  # no lone surrogate reaches the output
+    assert (result.error is None) or result.text == ""
+
+
+@LIBRARY
+@given(ANYTHING)
+@example(b"\x00\x01\x02binary\xff" * 40)
+@example("<html><body>" + "<div>" * 3000 + "<p>deep</p>")
+def test_clean_text_and_clean_html_take_anything(value) -> None:
+    from clean import clean_html
+
+    if isinstance(value, (str, bytes)):
+        _well_formed(clean_text(value))
+        _well_formed(clean_html(value))
+    else:
+        with pytest.raises(TypeError, match="expected str or bytes"):
+            clean_text(value)
+        with pytest.raises(TypeError, match="expected str or bytes"):
+            clean_html(value)
+
+
+ARROW_TEXT = st.text(max_size=200)  # Arrow holds no lone surrogate
+
+
+@LIBRARY
+@given(st.one_of(
+    st.lists(st.one_of(ARROW_TEXT, MARKUP, st.none()), min_size=1, max_size=6).map(lambda v: pa.array(v, pa.string())),
+    st.lists(st.one_of(st.binary(max_size=200), st.none()), min_size=1, max_size=6).map(
+        lambda v: pa.array(v, pa.binary())),
+    st.lists(st.integers(-5, 5), min_size=1, max_size=6).map(pa.array),
+    st.lists(st.floats(allow_nan=True), min_size=1, max_size=6).map(pa.array),
+), st.booleans())
+def test_clean_batch_takes_any_column(column, as_html: bool) -> None:
+    import clean
+
+    batch = pa.table({"html" if as_html else "text": column})
+    if pa.types.is_string(column.type) or pa.types.is_binary(column.type):
+        out = clean.clean_batch(batch)
+        assert out.num_rows == batch.num_rows
+        assert set(out.column("status").to_pylist()) <= {"ok", "empty", "failed"}
+    else:
+        with pytest.raises(TypeError, match="expected text"):
+            clean.clean_batch(batch)

@@ -209,7 +209,7 @@ class TestPages:
     @pytest.mark.parametrize("codec", ["utf-8", "utf-8-sig", "utf-16", "cp1252"])
     def test_txt_in_each_encoding_comes_out_right(self, tmp_path: Path, codec: str) -> None:
         (rec,) = read_all(write(tmp_path / "story.txt", ARTICLE.encode(codec)))
-        assert rec == RawRecord(id="story.txt", source="story.txt", format="txt", text=ARTICLE)
+        assert rec == RawRecord(id="story.txt", source="story.txt", format="txt", text=ARTICLE, where="story.txt")
 
     def test_latin1_txt(self, tmp_path: Path) -> None:
         page = "Le président « Müller » a dit à Besançon : £10bn.\n"
@@ -245,7 +245,7 @@ class TestPages:
 
     def test_empty_file_is_an_empty_document(self, tmp_path: Path) -> None:
         assert read_all(write(tmp_path / "empty.txt", b"")) == [
-            RawRecord(id="empty.txt", source="empty.txt", format="txt", text="")
+            RawRecord(id="empty.txt", source="empty.txt", format="txt", text="", where="empty.txt")
         ]
 
     def test_binary_named_txt_fails(self, tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import functools
 import gc
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -31,6 +32,9 @@ from clean.rules import RuleSet, default_rules
 
 if TYPE_CHECKING:
     from clean.page.model.html_page import HtmlView
+
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,9 @@ class Cleaned:
     language: str | None
     removals: list[Removal] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
+    #: Why the page gave no text at all: it could not be cleaned (HTML past the parser's limits, a rule that ran
+    #: away). The library functions report such a page here instead of raising, so one page never costs a batch.
+    error: str | None = None
 
 
 @functools.cache
@@ -156,6 +163,15 @@ def clean_text(text: str, *, meta: Metadata | None = None, options: CleanOptions
     return clean_texts([text_argument(text, "clean_text: text")], [meta], options)[0]
 
 
+def failed(exc: BaseException) -> Cleaned:
+    """What the library functions give for a page that could not be cleaned: no text, and the reason."""
+    if not isinstance(exc, (ValueError, UnicodeError, TimeoutError, RecursionError, MemoryError)):
+        log.exception("internal error while cleaning a page")
+    lines = str(exc).strip().splitlines()
+    reason = lines[0][:300] if lines else type(exc).__name__
+    return Cleaned("", None, None, None, None, None, error=f"{type(exc).__name__}: {reason}")
+
+
 def clean_texts(
     texts: Sequence[str],
     metas: Sequence[Metadata | None] | None = None,
@@ -168,12 +184,34 @@ def clean_texts(
     language model stay in the processor's caches while it works (one page at a time, each step evicted
     the last: measured 181 against 163 ms for the 88 dev pages in batches of 16 to 88). Steps are pure
     functions of a page and of per-line memories that only ever give the same answer again, so the order
-    in which pages are taken cannot change a result. An error in any page raises for the batch; the
-    runner then cleans that batch's documents one by one, so only the bad one fails.
+    in which pages are taken cannot change a result. A page that cannot be cleaned comes back with its
+    ``error`` and no text; the others as they would alone. ``texts`` of another type than ``str`` or ``bytes``
+    raise ``TypeError`` naming the page.
     """
     if isinstance(texts, (str, bytes)):
         raise TypeError(f"clean_texts: texts: expected a list of pages, got one {type(texts).__name__}")
     texts = [text_argument(t, f"clean_texts: texts[{i}]") for i, t in enumerate(texts)]
+    try:
+        return clean_pages(texts, metas, options, views)
+    except Exception:  # cleaned one by one, so that only the bad page fails
+        none = [None] * len(texts)
+        out = []
+        for text, meta, view in zip(texts, metas or none, views or none, strict=True):
+            try:
+                out.append(clean_pages([text], [meta], options, [view])[0])
+            except Exception as exc:
+                out.append(failed(exc))
+        return out
+
+
+def clean_pages(
+    texts: Sequence[str],
+    metas: Sequence[Metadata | None] | None = None,
+    options: CleanOptions | None = None,
+    views: Sequence[HtmlView | None] | None = None,
+) -> list[Cleaned]:
+    """``clean_texts`` of pages already checked, raising for the batch if any page fails (the runner retries such
+    a batch one document at a time, to give each failure its own row)."""
     options = options or CleanOptions()
     pages = _started(texts, metas, options, views)
     steps = cleaners(options)

@@ -15,7 +15,7 @@ from clean.page.dates import parse_date
 from clean.page.html import Extracted, extract_html
 from clean.page.model.html_page import HtmlView, read_html
 from clean.page.model.page import HTML_MODELS
-from clean.page.pipeline import Cleaned, CleanOptions, clean_texts
+from clean.page.pipeline import Cleaned, CleanOptions, clean_pages, failed
 
 
 def clean_html(html: str, url: str | None = None, *, options: CleanOptions | None = None) -> Cleaned:
@@ -25,8 +25,11 @@ def clean_html(html: str, url: str | None = None, *, options: CleanOptions | Non
     if url is not None and not isinstance(url, str):
         raise TypeError(f"clean_html: url: expected str or None, got {type(url).__name__}")
     options = options or CleanOptions()
-    texts, metas, views, opts = html_inputs([html], [Metadata(url=url)], options)
-    return clean_texts(texts, metas, opts, views)[0]
+    try:
+        texts, metas, views, opts = html_inputs([html], [Metadata(url=url)], options)
+        return clean_pages(texts, metas, opts, views)[0]
+    except Exception as exc:  # a page past the parser's limits: its reason, never an exception for the caller
+        return failed(exc)
 
 
 def html_inputs(
@@ -63,7 +66,7 @@ def clean_record(record: RawRecord, options: CleanOptions | None = None) -> Docu
 
 
 def clean_records(records: Sequence[RawRecord], options: CleanOptions | None = None) -> list[Document]:
-    """``clean_record`` of each record, the text cleaners run over them together (see ``clean_texts``).
+    """``clean_record`` of each record, the text cleaners run over them together (see ``pipeline.clean_pages``).
 
     An error in any record raises for all of them; ``shard.clean_items`` retries such a batch one record
     at a time, so that only the bad record fails.
@@ -81,7 +84,7 @@ def clean_records(records: Sequence[RawRecord], options: CleanOptions | None = N
         else:
             texts, metas, views = [records[i].text or "" for i in chosen], [givens[i] for i in chosen], None
             opts = options
-        done = clean_texts(texts, metas, opts, views)
+        done = clean_pages(texts, metas, opts, views)
         for i, one in zip(chosen, done, strict=True):
             cleaned[i] = one
     return [_document(r, given, c) for r, given, c in zip(records, givens, cleaned, strict=True)]
