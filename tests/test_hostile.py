@@ -237,6 +237,18 @@ def test_05_a_lock_left_by_a_killed_run_is_taken_over(tmp_path: Path) -> None:
 # 8 ------------------------------------------------------------------------------------------------------------------
 
 
+def _interrupted_at(monkeypatch: pytest.MonkeyPatch, module: object, name: str, src: Path, out: Path) -> None:
+    """A run into ``out`` stopped by Ctrl-C when it calls ``module.name``."""
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(module, name, interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run(src, out, workers=1)
+    monkeypatch.undo()
+
+
 def _published(out: Path) -> dict[str, bytes]:
     """What a reader following OUT's manifest reads: every listed file's bytes (each must exist)."""
     manifest = json.loads((out / "manifest.json").read_text())
@@ -254,13 +266,7 @@ def test_08_a_publish_killed_before_its_commit_leaves_the_previous_run_whole(
     card = (out / "README.md").read_text()
     (src / "page-0000.txt").write_text(PAGE)
 
-    def killed(*args, **kwargs):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(publish_module, "write_json_atomic", killed)
-    with pytest.raises(KeyboardInterrupt):
-        run(src, out, workers=1)
-    monkeypatch.undo()
+    _interrupted_at(monkeypatch, publish_module, "write_json_atomic", src, out)
     assert _published(out) == before, "the previous run's files changed before the new manifest was written"
     assert (out / "README.md").read_text() == card
     gen = first.manifest["generation"]
@@ -283,13 +289,7 @@ def test_09_an_input_edited_in_place_to_the_same_size_is_not_resumed_from_stale_
     src = copies_of_seeds(tmp_path / "in", 3)
     out = tmp_path / "out"
 
-    def interrupted(*args, **kwargs):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(runner, "corpus_steps", interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        run(src, out, workers=1)
-    monkeypatch.undo()
+    _interrupted_at(monkeypatch, runner, "corpus_steps", src, out)
     page = src / "page-0001.txt"
     before = page.read_bytes()
     inode = page.stat().st_ino
