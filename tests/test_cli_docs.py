@@ -49,9 +49,11 @@ def test_every_option_is_in_the_readme_and_the_help() -> None:
     for name in names:
         assert re.search(rf"{re.escape(name)}(?![\w-])", shown), f"{name} is missing from `clean --help`"
         assert re.search(rf"{re.escape(name)}(?![\w-])", readme), f"{name} is missing from README.md"
-    # the prose documents the options a user reaches for, not only the pasted reference
+    # the prose documents the options a user reaches for, not only the pasted reference: the README or the docs it
+    # links to
+    outside += "".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "docs").glob("*.md")))
     for name in ("--config", "--explain", "--list-rules", "--color", "--log-file", "--quiet", "--workers"):
-        assert re.search(rf"{re.escape(name)}(?![\w-])", outside), f"README.md explains {name} only in the reference"
+        assert re.search(rf"{re.escape(name)}(?![\w-])", outside), f"README.md and docs/ explain {name} only in the reference"
 
 
 def test_readme_carries_the_current_help() -> None:
