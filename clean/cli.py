@@ -245,8 +245,14 @@ def command(
         full = _no_space(exc)
         if full is not None:
             where = full.filename or out
-            click.echo(printable(f"clean: error: no space left on {_device(Path(where))} while writing {where}; "
-                                 "OUT's published files are unchanged", lines=False), err=True)
+            click.echo(
+                printable(
+                    f"clean: error: no space left on {_device(Path(where))} while writing {where}; "
+                    "OUT's published files are unchanged",
+                    lines=False,
+                ),
+                err=True,
+            )
             sys.exit(EXIT_ERROR)
         if verbose:
             raise
@@ -262,6 +268,16 @@ def command(
     for entry in result.manifest["input_files"]:
         if entry["status"] != "ok":
             click.echo(printable(f"clean: {entry['source']}: {entry['error']}", lines=False), err=True)
+    if result.all_skipped:
+        skipped = result.manifest["skipped_files"]
+        click.echo(
+            printable(
+                f"clean: every input was skipped: {len(skipped)} file{'s' if len(skipped) != 1 else ''} of a kind "
+                f"clean does not read, such as {skipped[0]['source']}: {skipped[0]['reason']}",
+                lines=False,
+            ),
+            err=True,
+        )
     sys.exit(result.exit_code)
 
 

@@ -159,6 +159,9 @@ _LIMITS: dict[str, tuple[float | None, float | None]] = {
     "dedup_rows": (1, None),
 }
 ENGINES = ("local", "ray")
+#: Switches whose flag says "no": ``--no-dedup`` is ``dedup = false``, and a config file or ``CLEAN_NO_DEDUP`` may say
+#: either.
+NEGATED = {"no_dedup": "dedup"}
 #: The HTML page models a run may use (``clean.page.model.page.HTML_MODELS``; not imported here, to keep the
 #: configuration free of the learner).
 HTML_MODEL_CHOICES = ("accurate", "fast")
@@ -186,6 +189,10 @@ def _read_file(path: Path, types: dict[str, str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for key, value in table.items():
         name = key.replace("-", "_")
+        if name in NEGATED:  # the flag's own name: no-dedup = true
+            flag = _coerce(f"{path}: {key}", value, "bool") if isinstance(value, str) else _check(name, value, "bool")
+            values[NEGATED[name]] = not flag
+            continue
         if name not in types:
             raise UsageError(f"{path}: unknown option {key!r}; known: {', '.join(sorted(types))}")
         values[name] = _coerce(f"{path}: {key}", value, types[name]) if isinstance(value, str) else value
@@ -220,7 +227,9 @@ def load(file: str | Path | None = None, env: dict[str, str] | None = None, **fl
         if not key.startswith("CLEAN_") or key in ENVIRONMENT_ONLY:
             continue
         name = key[len("CLEAN_") :].lower()
-        if name in types:
+        if name in NEGATED:
+            values[NEGATED[name]] = not _coerce(key, value, "bool")
+        elif name in types:
             values[name] = _coerce(key, value, types[name])
         else:
             log.warning("ignoring %s: clean has no option %r", key, name)

@@ -29,8 +29,10 @@ def build_manifest(
     files: dict[str, list[str]],
     extra: dict[str, Any],
     removals: tuple[Counter[str], Counter[str]] | None = None,
+    skipped: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """Account for every input: per file, per status, per kind and rule of removal."""
+    """Account for every input: per file, per status, per kind and rule of removal; files skipped for their kind
+    are listed with the reason (``skipped``), so that a folder of files ``clean`` does not read never looks done."""
     status: Counter[str] = Counter()
     kinds: Counter[str] = Counter()
     rules: Counter[str] = Counter()
@@ -97,6 +99,7 @@ def build_manifest(
         "failed": status.get("failed", 0),
         "files": len(input_files),
         "files_failed": sum(1 for e in input_files if e["status"] != "ok"),
+        "files_skipped": len(skipped),
         "removals": sum(kinds.values()),
         "chars_in": chars_in,
         "chars_out": chars_out,
@@ -115,6 +118,9 @@ def build_manifest(
         **extra,
         "files": files,
         "input_files": input_files,
+        "skipped_files": [
+            {"source": source, "reason": f"unknown format (expected {readers.KNOWN})"} for source in skipped
+        ],
         "shards": [s.to_json() for s in shards],
     }
 

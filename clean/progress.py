@@ -213,6 +213,8 @@ def format_summary(out: str | Path, manifest: dict[str, Any], *, kinds_shown: in
                      "manifest.json")
     else:
         lines.append("failures    none")
+    if c.get("files_skipped"):
+        lines.append(f"skipped     {c['files_skipped']:,} files of a kind clean does not read; listed in manifest.json")
     timings = manifest.get("timings", {})
     steps = ", ".join(f"{k} {_seconds(v)}" for k, v in timings.items() if k != "total" and "." not in k)
     lines.append(f"time        {_seconds(timings.get('total', 0.0))}" + (f" ({steps})" if steps else ""))

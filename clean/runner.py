@@ -80,8 +80,13 @@ class RunResult:
         return self.counts.get("failed", 0) + self.counts.get("files_failed", 0)
 
     @property
+    def all_skipped(self) -> bool:
+        """Every input file was of a kind ``clean`` does not read: nothing was cleaned."""
+        return bool(self.counts.get("files_skipped")) and not self.counts.get("documents")
+
+    @property
     def exit_code(self) -> int:
-        return 3 if self.failed else 0
+        return 3 if self.failed or self.all_skipped else 0
 
 
 # ---------------------------------------------------------------- a run
@@ -234,6 +239,7 @@ def _run_locked(
         files=names,
         extra=steps.summary(removals[1]),
         removals=removals,
+        skipped=found.skipped,
     )
     timings["total"] = time.perf_counter() - started
     manifest["timings"] = {k: round(v, 3) for k, v in timings.items()}

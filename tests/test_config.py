@@ -11,7 +11,7 @@ from dataclasses import fields
 from pathlib import Path
 
 import pytest
-from conftest import SEEDS
+from conftest import ROOT, SEEDS
 
 from clean.config import Config, load
 from clean.errors import UsageError
@@ -150,3 +150,17 @@ def test_the_command_writes_the_resolved_configuration_to_the_manifest(tmp_path:
     bad = subprocess.run([sys.executable, "-m", "clean", SEEDS, out, "--config", write(tmp_path / "b.toml", "x = 1")],
                          capture_output=True, text=True, timeout=300)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "unknown option 'x'" in bad.stderr
+
+
+def test_the_flags_negated_name_works_in_a_file_and_the_environment(tmp_path: Path) -> None:
+    assert load(write(tmp_path / "a.toml", "no-dedup = true\n"), env={}).dedup is False
+    assert load(write(tmp_path / "b.toml", "no_dedup = false\n"), env={}).dedup is True
+    assert load(env={"CLEAN_NO_DEDUP": "1"}).dedup is False
+    assert load(write(tmp_path / "c.toml", "dedup = false\n"), env={}).dedup is False
+
+
+def test_every_option_is_documented_with_its_key() -> None:
+    """docs/configuration.md's table names every field of Config, flags or not (zones, mine-common-lines, ...)."""
+    table = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    for f in fields(Config):
+        assert f"`{f.name.replace('_', '-')}`" in table, f"{f.name} is not in docs/configuration.md"

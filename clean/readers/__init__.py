@@ -28,7 +28,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from clean.document import RawRecord
-from clean.readers.discovery import COMPRESSIONS, FORMATS, Discovery, discover, format_of
+from clean.readers.discovery import COMPRESSIONS, FORMATS, KNOWN, Discovery, discover, format_of
 from clean.readers.files import DEFAULT_MAX_DOC_BYTES, FIELDS, _file_failure, _os_reason
 from clean.readers.jsonl import _read_jsonl
 from clean.readers.pages import _read_single
@@ -52,6 +52,7 @@ __all__ = [
     "DEFAULT_TARGET_BYTES",
     "FIELDS",
     "FORMATS",
+    "KNOWN",
     "MB",
     "Discovery",
     "Failure",

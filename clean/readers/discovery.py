@@ -16,8 +16,12 @@ from clean.readers.plan import Failure, InputFile, file_stamp
 
 #: Extension (lower-cased) to format; matching is case-insensitive so ``PAGE.HTM`` reads too.
 FORMATS = {".txt": "txt", ".html": "html", ".htm": "html", ".jsonl": "jsonl", ".parquet": "parquet"}
-#: Compression suffix to its name; a compressed file is always one piece (gzip cannot be entered midway).
-COMPRESSIONS = {".gz": "gzip"}
+#: Compression suffix to its name; a compressed file is read as a stream (cut into pieces at planning if it is JSONL).
+COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".zst": "zstd", ".zstd": "zstd"}
+#: The first bytes of each compressed stream: a file is read by what it holds, whatever its suffix says.
+MAGIC = ((b"\x1f\x8b", "gzip"), (b"BZh", "bz2"), (b"\xfd7zXZ\x00", "xz"), (b"\x28\xb5\x2f\xfd", "zstd"))
+#: The suffixes a message lists.
+KNOWN = ".txt, .html, .htm, .jsonl or .parquet, optionally .gz, .bz2, .xz or .zst"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,19 @@ def format_of(name: str) -> tuple[str, str | None] | None:
             break
     fmt = FORMATS.get(PurePath(lower).suffix)
     return (fmt, compression) if fmt else None
+
+
+def sniff(path: str) -> str | None:
+    """The compression a file's first bytes announce (a ``.jsonl`` that is really gzip, a ``.gz`` that is zstd), or
+    None for a plain file or one that cannot be read (reading it then says why)."""
+    try:
+        with Path(path).open("rb") as fh:
+            head = fh.read(6)
+    except OSError:
+        return None
+    if head.startswith(b"BZh") and head[3:4] not in b"123456789":  # bzip2's block size: a text could start "BZh"
+        return None
+    return next((name for magic, name in MAGIC if head.startswith(magic)), None)
 
 
 @dataclass(slots=True)
@@ -187,7 +204,7 @@ def _add_file(
     kind = format_of(rel[-1])
     if kind is None:
         if given_directly:
-            reason = "unknown format (expected .txt, .html, .htm, .jsonl or .parquet, optionally .gz)"
+            reason = f"unknown format (expected {KNOWN})"
             found.append(_Found(path, root, rel, "failure", reason=reason))
         else:
             found.append(_Found(path, root, rel, "skipped"))
@@ -203,6 +220,7 @@ def _add_file(
     elif not os.access(path, os.R_OK):
         found.append(_Found(path, root, rel, "failure", fmt, compression, reason="permission denied"))
     else:
+        compression = sniff(path) or compression
         found.append(_Found(path, root, rel, "file", fmt, compression, st.st_size, stamp=file_stamp(st)))
 
 

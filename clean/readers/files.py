@@ -6,12 +6,17 @@ same body choice, id policy and encoding repair.
 
 from __future__ import annotations
 
+import bz2
 import errno
 import gzip
+import io
 import json
+import lzma
 import zlib
 from pathlib import Path
 from typing import Any
+
+import pyarrow as pa
 
 from clean.document import RawRecord
 from clean.encoding import decode_lenient, normalise_newlines, repair_mojibake
@@ -44,22 +49,41 @@ def _too_big(n_bytes: int, limit: int) -> str:
 
 
 def _open(f: InputFile) -> Any:
-    """Open a file for binary reading, decompressing if needed."""
+    """Open a file for binary reading, decompressing if needed (gzip, bzip2 and xz by the standard library, zstd by
+    pyarrow's codec, so no library is added for it); every stream can ``peek`` and ``readline``."""
     if f.compression == "gzip":
         return gzip.open(f.path, "rb")
+    if f.compression == "bz2":
+        return bz2.open(f.path, "rb")
+    if f.compression == "xz":
+        return lzma.open(f.path, "rb")
+    if f.compression == "zstd":
+        return io.BufferedReader(pa.CompressedInputStream(pa.OSFile(f.path), "zstd"), buffer_size=1 << 20)
     return Path(f.path).open("rb")
 
 
-def _gzip_reason(exc: Exception, after: str) -> str:
-    """One line for a damaged gzip stream."""
-    if isinstance(exc, EOFError):
-        return f"truncated gzip{after} (the file is incomplete)"
+#: How each compression is named in messages, and its file suffix.
+_NAMES = {"gzip": ("gzip", ".gz"), "bz2": ("bzip2", ".bz2"), "xz": ("xz", ".xz"), "zstd": ("zstd", ".zst")}
+
+
+def _gzip_reason(exc: Exception, after: str, compression: str | None = "gzip") -> str:
+    """One line for a damaged compressed stream."""
+    name, suffix = _NAMES.get(compression or "gzip", ("gzip", ".gz"))
+    if isinstance(exc, EOFError) or "truncated" in str(exc).lower():
+        return f"truncated {name}{after} (the file is incomplete)"
     if isinstance(exc, gzip.BadGzipFile) and not after:
-        return "not a gzip file, despite the .gz extension"
-    return f"corrupt gzip{after} ({_first_line(exc)})"
+        return f"not a gzip file, despite the {suffix} extension"
+    return f"corrupt {name}{after} ({_first_line(exc)})"
 
 
-_GZIP_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error)
+#: What a damaged stream raises: gzip, zlib, xz and zstd (pyarrow).
+_GZIP_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error, lzma.LZMAError, pa.ArrowInvalid)
+
+
+def _stream_errors(f: InputFile) -> tuple[type[BaseException], ...]:
+    """What reading ``f`` raises when its compressed stream is damaged: bzip2 and pyarrow's zstd raise a plain
+    ``OSError`` ("Invalid data stream", "Truncated compressed stream"), so for them an OSError is the stream's."""
+    return (*_GZIP_ERRORS, OSError) if f.compression in ("bz2", "zstd") else _GZIP_ERRORS
 
 
 def _json_type(value: object) -> str:

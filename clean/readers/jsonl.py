@@ -10,7 +10,15 @@ from typing import IO
 
 from clean.document import RawRecord
 from clean.encoding import decode_lenient
-from clean.readers.files import _GZIP_ERRORS, _file_failure, _gzip_reason, _json_type, _open, _record, _too_big
+from clean.readers.files import (
+    _file_failure,
+    _gzip_reason,
+    _json_type,
+    _open,
+    _record,
+    _stream_errors,
+    _too_big,
+)
 from clean.readers.plan import _CHUNK, Failure, InputFile, Piece
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -55,9 +63,9 @@ def _read_jsonl(piece: Piece, limit: int) -> Iterator[RawRecord | Failure]:
                 elif not line.isspace():
                     yield _jsonl_record(decode_lenient(line), f, line_no, line)
                 line_no += 1
-        except _GZIP_ERRORS as exc:
+        except _stream_errors(f) as exc:
             where = f" after line {line_no - 1}" if line_no > 1 else " before the first complete line"
-            yield _file_failure(f, _gzip_reason(exc, where))
+            yield _file_failure(f, _gzip_reason(exc, where, f.compression))
 
 
 def _read_jsonl_utf16(f: InputFile, fh: IO[bytes], limit: int) -> Iterator[RawRecord | Failure]:

@@ -8,7 +8,7 @@ from typing import IO
 from clean.document import RawRecord
 from clean.encoding import decode, repair_mojibake
 from clean.errors import InputError
-from clean.readers.files import _GZIP_ERRORS, _file_failure, _gzip_reason, _open, _too_big
+from clean.readers.files import _file_failure, _gzip_reason, _open, _stream_errors, _too_big
 from clean.readers.plan import _CHUNK, Failure, Piece
 
 
@@ -25,8 +25,8 @@ def _read_single(piece: Piece, limit: int) -> Iterator[RawRecord | Failure]:
                 total = len(data) + _drain(fh)
                 yield _file_failure(f, _too_big(total, limit))
                 return
-    except _GZIP_ERRORS as exc:
-        yield _file_failure(f, _gzip_reason(exc, ""))
+    except _stream_errors(f) as exc:
+        yield _file_failure(f, _gzip_reason(exc, "", f.compression))
         return
     try:
         text, _encoding = decode(data, source=f.source, html=f.format == "html")

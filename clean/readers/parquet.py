@@ -12,7 +12,16 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from clean.document import RawRecord
-from clean.readers.files import _GZIP_ERRORS, FIELDS, _file_failure, _first_line, _gzip_reason, _open, _record, _too_big
+from clean.readers.files import (
+    FIELDS,
+    _file_failure,
+    _first_line,
+    _gzip_reason,
+    _open,
+    _record,
+    _stream_errors,
+    _too_big,
+)
 from clean.readers.plan import _CHUNK, Failure, Piece
 
 #: Parquet rows decoded at a time: bounds memory when single cells are megabytes.
@@ -29,8 +38,8 @@ def _read_parquet(piece: Piece, limit: int) -> Iterator[RawRecord | Failure]:
         try:
             with _open(f) as fh:
                 shutil.copyfileobj(fh, tmp, _CHUNK)
-        except _GZIP_ERRORS as exc:
-            yield _file_failure(f, _gzip_reason(exc, ""))
+        except _stream_errors(f) as exc:
+            yield _file_failure(f, _gzip_reason(exc, "", f.compression))
             return
         tmp.seek(0)
         yield from _read_parquet_file(piece, tmp, limit)

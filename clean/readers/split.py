@@ -1,22 +1,21 @@
 """A compressed JSONL file cut into pieces a worker can read on its own.
 
-A gzip stream cannot be entered in the middle, so a large ``.jsonl.gz`` was one piece and ran on one core,
-holding its million records' results at once. Planning now reads it once, as a stream, and writes each piece
-(``target_bytes`` of records, or ``max_docs`` of them, cut at a line end) as a file of its own into the run's
-work folder, compressed fast (gzip level 1); each piece keeps the original's source and its first line number, so
-ids and everything published are what reading the file whole would give. A file that fits in one piece, that is
-UTF-16, or whose stream is damaged is left whole: reading it then reports the damage where it is.
+A compressed stream (gzip, bzip2, xz, zstd) cannot be entered in the middle, so a large ``.jsonl.gz`` was one piece
+and ran on one core, holding its million records' results at once. Planning now reads it once, as a stream, and
+writes each piece (``target_bytes`` of records, or ``max_docs`` of them, cut at a line end) as a file of its own
+into the run's work folder, compressed fast (gzip level 1); each piece keeps the original's source and its first
+line number, so ids and everything published are what reading the file whole would give. A file that fits in one
+piece, that is UTF-16, or whose stream is damaged is left whole: reading it then reports the damage where it is.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
-import zlib
 from pathlib import Path
 
 from clean.atomic import atomic_path
-from clean.readers.files import _open
+from clean.readers.files import _GZIP_ERRORS, _open
 from clean.readers.plan import _CHUNK, InputFile, Piece
 
 #: gzip's fastest level: the parts are read once, by the run itself, and removed with its work folder.
@@ -48,7 +47,7 @@ def split_jsonl(f: InputFile, target_bytes: int, max_docs: int, folder: Path) ->
                 return None
             if buffer:
                 pieces.append(_write_part(f, folder, stem, len(pieces), first, buffer, size, written))
-    except (OSError, EOFError, zlib.error, gzip.BadGzipFile):  # damaged: read whole, the reader says where
+    except (OSError, *_GZIP_ERRORS):  # damaged: read whole, the reader says where
         for path in written:
             path.unlink(missing_ok=True)
         return None
